@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Growable strings; see strbuf.h for the invariants. */
+#include "strbuf.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "wrapper.h"
+
+char strbuf_slopbuf[1];
+
+void strbuf_init(struct strbuf *sb, size_t hint)
+{
+	sb->alloc = sb->len = sb->max = 0;
+	sb->buf = strbuf_slopbuf;
+	if (hint)
+		strbuf_grow(sb, hint);
+}
+
+void strbuf_release(struct strbuf *sb)
+{
+	if (sb->alloc)
+		free(sb->buf);
+	size_t max = sb->max;
+	strbuf_init(sb, 0);
+	sb->max = max;
+}
+
+void strbuf_reset(struct strbuf *sb)
+{
+	sb->len = 0;
+	if (sb->alloc)
+		sb->buf[0] = '\0';
+}
+
+char *strbuf_detach(struct strbuf *sb, size_t *len)
+{
+	char *p = sb->alloc ? sb->buf : xstrdup("");
+	if (len)
+		*len = sb->len;
+	strbuf_init(sb, 0);
+	return p;
+}
+
+int strbuf_grow(struct strbuf *sb, size_t extra)
+{
+	size_t need = st_add(st_add(sb->len, extra), 1);
+	if (sb->max && need > sb->max + 1)
+		return -1;
+	if (need <= sb->alloc)
+		return 0;
+	size_t na = sb->alloc < 64 ? 64 : sb->alloc;
+	while (na < need)
+		na = st_mult(na, 2);
+	if (sb->max && na > sb->max + 1)
+		na = sb->max + 1;
+	if (!sb->alloc) {
+		sb->buf = xmalloc(na);
+		sb->buf[0] = '\0';
+	} else {
+		sb->buf = xrealloc(sb->buf, na);
+	}
+	sb->alloc = na;
+	return 0;
+}
+
+int strbuf_add(struct strbuf *sb, const void *data, size_t len)
+{
+	if (strbuf_grow(sb, len) < 0)
+		return -1;
+	memcpy(sb->buf + sb->len, data, len);
+	sb->len += len;
+	sb->buf[sb->len] = '\0';
+	return 0;
+}
+
+int strbuf_addstr(struct strbuf *sb, const char *s)
+{
+	return strbuf_add(sb, s, strlen(s));
+}
+
+int strbuf_addch(struct strbuf *sb, int c)
+{
+	char ch = (char)c;
+	return strbuf_add(sb, &ch, 1);
+}
+
+int strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
+{
+	va_list cp;
+	va_copy(cp, ap);
+	int n = vsnprintf(NULL, 0, fmt, cp);
+	va_end(cp);
+	if (n < 0)
+		BUG("bad format string");
+	if (strbuf_grow(sb, (size_t)n) < 0)
+		return -1;
+	vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+	sb->len += (size_t)n;
+	return 0;
+}
+
+int strbuf_addf(struct strbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int r = strbuf_vaddf(sb, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+void strbuf_add_json_strn(struct strbuf *sb, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	strbuf_addch(sb, '"');
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		switch (c) {
+		case '"':
+			strbuf_add(sb, "\\\"", 2);
+			break;
+		case '\\':
+			strbuf_add(sb, "\\\\", 2);
+			break;
+		case '\n':
+			strbuf_add(sb, "\\n", 2);
+			break;
+		case '\r':
+			strbuf_add(sb, "\\r", 2);
+			break;
+		case '\t':
+			strbuf_add(sb, "\\t", 2);
+			break;
+		default:
+			if (c < 0x20 || c == 0x7f) {
+				char u[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+				strbuf_add(sb, u, 6);
+			} else {
+				strbuf_addch(sb, c);
+			}
+		}
+	}
+	strbuf_addch(sb, '"');
+}
+
+void strbuf_add_json_str(struct strbuf *sb, const char *s)
+{
+	if (!s) {
+		strbuf_addstr(sb, "null");
+		return;
+	}
+	strbuf_add_json_strn(sb, s, strlen(s));
+}

@@ -1,0 +1,337 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Unit tests for src/base: JSON and YAML parsing, interval sets, strbuf, hmap. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "base/arena.h"
+#include "base/hmap.h"
+#include "base/ipset.h"
+#include "base/json.h"
+#include "base/strbuf.h"
+#include "base/yaml.h"
+
+static struct json *parse_ok(struct arena *a, const char *s)
+{
+	struct json *v = NULL;
+	struct mm_err e = { 0 };
+	long long off = -2;
+	int r = json_parse(a, s, strlen(s), NULL, &v, &off, &e);
+	if (r)
+		print_error("unexpected error: %s\n", e.msg);
+	assert_int_equal(r, 0);
+	return v;
+}
+
+static long long parse_err(const char *s, size_t len, const struct json_limits *lim, char *msg,
+			   size_t msz)
+{
+	struct arena a = ARENA_INIT;
+	struct json *v = NULL;
+	struct mm_err e = { 0 };
+	long long off = -2;
+	int r = json_parse(&a, s, len, lim, &v, &off, &e);
+	assert_true(r < 0);
+	if (msg)
+		snprintf(msg, msz, "%s", e.msg);
+	arena_release(&a);
+	return off;
+}
+
+static void test_json_values(void **st)
+{
+	(void)st;
+	struct arena a = ARENA_INIT;
+	struct json *v = parse_ok(&a, " {\"a\": [1, -2.5e3, true, false, null, \"x\\ny\"],"
+				      " \"b\": {\"c\": \"\\u00e9\\ud83d\\ude00\"}, \"n\": 22} ");
+	assert_int_equal(v->type, JSON_OBJECT);
+	assert_int_equal(v->n, 3);
+	const struct json *arr = json_get(v, "a");
+	assert_int_equal(json_len(arr), 6);
+	long long i;
+	assert_int_equal(json_as_int(json_at(arr, 0), &i), 0);
+	assert_int_equal(i, 1);
+	assert_int_equal(json_as_int(json_at(arr, 1), &i), 0);
+	assert_int_equal(i, -2500);
+	assert_int_equal(json_as_bool(json_at(arr, 2)), 1);
+	assert_int_equal(json_as_bool(json_at(arr, 3)), 0);
+	assert_int_equal(json_at(arr, 4)->type, JSON_NULL);
+	assert_string_equal(json_as_str(json_at(arr, 5)), "x\ny");
+	assert_null(json_at(arr, 6));
+	/* é = c3 a9, 😀 = f0 9f 98 80 */
+	assert_string_equal(json_str(json_get(v, "b"), "c"), "\xc3\xa9\xf0\x9f\x98\x80");
+	assert_int_equal(json_int(v, "n", &i), 0);
+	assert_int_equal(i, 22);
+	assert_null(json_get(v, "missing"));
+	assert_null(json_str(v, "n")); /* wrong type is not a string */
+	/* offsets point at the value */
+	assert_int_equal(json_get(v, "n")->off, strlen(" {\"a\": [1, -2.5e3, true, false, null, "
+						       "\"x\\ny\"], \"b\": {\"c\": "
+						       "\"\\u00e9\\ud83d\\ude00\"}, \"n\": "));
+	arena_release(&a);
+}
+
+static void test_json_roundtrip(void **st)
+{
+	(void)st;
+	struct arena a = ARENA_INIT;
+	const char *src = "{\"k\":[1,{\"z\":\"q\\\"\\\\\\t\"}],\"e\":{},\"f\":[]}";
+	struct json *v = parse_ok(&a, src);
+	struct strbuf sb = STRBUF_INIT;
+	json_write(&sb, v);
+	assert_string_equal(sb.buf, src);
+	strbuf_release(&sb);
+	arena_release(&a);
+}
+
+static void test_json_errors(void **st)
+{
+	(void)st;
+	char msg[1024];
+	assert_int_equal(parse_err("{\"a\": 1,}", 9, NULL, msg, sizeof msg), 8);
+	assert_non_null(strstr(msg, "offset 8"));
+	assert_int_equal(parse_err("[1, 2", 5, NULL, msg, sizeof msg), 5);
+	assert_non_null(strstr(msg, "end of input"));
+	assert_int_equal(parse_err("{\"a\" 1}", 7, NULL, NULL, 0), 5);
+	assert_int_equal(parse_err("[01]", 4, NULL, NULL, 0), 2);
+	assert_int_equal(parse_err("[1.]", 4, NULL, NULL, 0), 3);
+	assert_int_equal(parse_err("\"a\x01\"", 4, NULL, NULL, 0), 2);
+	assert_int_equal(parse_err("\"\\x\"", 4, NULL, NULL, 0), 1);
+	assert_int_equal(parse_err("[tru]", 5, NULL, NULL, 0), 1);
+	assert_int_equal(parse_err("{} x", 4, NULL, NULL, 0), 3);
+	assert_int_equal(parse_err("", 0, NULL, NULL, 0), 0);
+	assert_int_equal(parse_err("\"abc", 4, NULL, NULL, 0), 0);
+}
+
+static void test_json_limits(void **st)
+{
+	(void)st;
+	/* depth */
+	size_t n = 100000;
+	char *deep = malloc(n);
+	memset(deep, '[', n);
+	char msg[1024];
+	long long off = parse_err(deep, n, NULL, msg, sizeof msg);
+	assert_int_equal(off, JSON_DEFAULT_MAX_DEPTH);
+	assert_non_null(strstr(msg, "nesting"));
+	free(deep);
+	/* string length */
+	struct json_limits lim = { .max_string = 10 };
+	assert_int_equal(parse_err("[\"0123456789a\"]", 15, &lim, msg, sizeof msg), 1);
+	assert_non_null(strstr(msg, "limit"));
+	assert_int_equal(parse_err("[\"012345678\\n9a\"]", 17, &lim, NULL, 0), 1);
+}
+
+static void test_json_next(void **st)
+{
+	(void)st;
+	struct arena a = ARENA_INIT;
+	const char *s = "{\"a\":1}\n{\"a\":2}\n  \n";
+	size_t pos = 0, len = strlen(s);
+	struct json *v;
+	struct mm_err e;
+	long long sum = 0, x;
+	int r, count = 0;
+	while ((r = json_parse_next(&a, s, len, &pos, NULL, &v, NULL, &e)) == 0) {
+		assert_int_equal(json_int(v, "a", &x), 0);
+		sum += x;
+		count++;
+	}
+	assert_int_equal(r, 1);
+	assert_int_equal(count, 2);
+	assert_int_equal(sum, 3);
+	arena_release(&a);
+}
+
+static void test_cidr(void **st)
+{
+	(void)st;
+	struct mm_cidr c;
+	char buf[64];
+	assert_int_equal(mm_cidr_parse("10.1.2.3/16", &c), 0);
+	assert_int_equal(c.family, MM_AF_INET);
+	assert_int_equal(c.prefix, 16);
+	assert_string_equal(mm_addr_fmt(c.family, mm_cidr_first(&c), buf), "10.1.0.0");
+	assert_string_equal(mm_addr_fmt(c.family, mm_cidr_last(&c), buf), "10.1.255.255");
+	assert_int_equal(mm_cidr_parse("0.0.0.0/0", &c), 0);
+	assert_true(mm_cidr_last(&c) == 0xffffffffu);
+	assert_int_equal(mm_cidr_parse("::/0", &c), 0);
+	assert_int_equal(c.family, MM_AF_INET6);
+	assert_true(mm_cidr_last(&c) == ~(mm_u128)0);
+	assert_int_equal(mm_cidr_parse("2001:db8::1/64", &c), 0);
+	assert_string_equal(mm_addr_fmt(c.family, c.addr, buf), "2001:db8::");
+	assert_int_equal(mm_cidr_parse("1.2.3.4", &c), 0);
+	assert_int_equal(c.prefix, 32);
+	assert_int_equal(mm_cidr_parse("1.2.3.4/33", &c), -1);
+	assert_int_equal(mm_cidr_parse("1.2.3/8", &c), -1);
+	assert_int_equal(mm_cidr_parse("1.2.3.4/", &c), -1);
+	assert_int_equal(mm_cidr_parse("1.2.3.4/-1", &c), -1);
+	assert_int_equal(mm_cidr_parse("garbage", &c), -1);
+	assert_int_equal(mm_cidr_parse("", &c), -1);
+}
+
+/* brute-force check of ivset operations against a bitmap over 0..127 */
+static void bitmap_of(const struct ivset *s, unsigned char *bm)
+{
+	memset(bm, 0, 128);
+	for (size_t i = 0; i < s->nr; i++) {
+		assert_true(s->v[i].lo <= s->v[i].hi);
+		if (i)
+			assert_true(s->v[i - 1].hi + 1 < s->v[i].lo); /* disjoint, non-adjacent */
+		for (mm_u128 x = s->v[i].lo; x <= s->v[i].hi; x++)
+			bm[x] = 1;
+	}
+}
+
+static void test_ivset_random(void **st)
+{
+	(void)st;
+	unsigned seed = 12345;
+	for (int round = 0; round < 2000; round++) {
+		struct ivset a = IVSET_INIT, b = IVSET_INIT, t = IVSET_INIT;
+		unsigned char ba[128] = { 0 }, bb[128] = { 0 }, bt[128];
+		for (int k = 0; k < 6; k++) {
+			seed = seed * 1103515245 + 12345;
+			unsigned lo = (seed >> 8) % 128, len = (seed >> 20) % 20;
+			unsigned hi = lo + len > 127 ? 127 : lo + len;
+			struct ivset *s = (k & 1) ? &b : &a;
+			unsigned char *bm = (k & 1) ? bb : ba;
+			ivset_add(s, lo, hi);
+			for (unsigned x = lo; x <= hi; x++)
+				bm[x] = 1;
+		}
+		bitmap_of(&a, bt);
+		assert_memory_equal(bt, ba, 128);
+		ivset_copy(&t, &a);
+		ivset_union(&t, &b);
+		bitmap_of(&t, bt);
+		for (int x = 0; x < 128; x++)
+			assert_int_equal(bt[x], ba[x] | bb[x]);
+		ivset_copy(&t, &a);
+		ivset_intersect(&t, &b);
+		bitmap_of(&t, bt);
+		for (int x = 0; x < 128; x++)
+			assert_int_equal(bt[x], ba[x] & bb[x]);
+		ivset_copy(&t, &a);
+		ivset_subtract(&t, &b);
+		bitmap_of(&t, bt);
+		for (int x = 0; x < 128; x++)
+			assert_int_equal(bt[x], ba[x] & !bb[x]);
+		for (int x = 0; x < 128; x++)
+			assert_int_equal(ivset_contains(&a, x), ba[x]);
+		ivset_release(&a);
+		ivset_release(&b);
+		ivset_release(&t);
+	}
+}
+
+static void test_special_ranges(void **st)
+{
+	(void)st;
+	enum mm_family f;
+	mm_u128 x;
+	const struct ivset *inet4 = mm_internet_ranges(MM_AF_INET);
+	const char *pub[] = { "8.8.8.8", "18.216.80.133", "1.0.0.1", "223.255.255.255" };
+	const char *priv[] = { "10.0.0.1",  "172.16.5.4",      "192.168.1.1",
+			       "127.0.0.1", "169.254.169.254", "100.64.0.1",
+			       "224.0.0.1", "255.255.255.255", "0.1.2.3" };
+	for (size_t i = 0; i < 4; i++) {
+		assert_int_equal(mm_addr_parse(pub[i], &f, &x), 0);
+		assert_true(ivset_contains(inet4, x));
+	}
+	for (size_t i = 0; i < 9; i++) {
+		assert_int_equal(mm_addr_parse(priv[i], &f, &x), 0);
+		assert_false(ivset_contains(inet4, x));
+	}
+	const struct ivset *inet6 = mm_internet_ranges(MM_AF_INET6);
+	assert_int_equal(mm_addr_parse("2600:1f18::1", &f, &x), 0);
+	assert_true(ivset_contains(inet6, x));
+	assert_int_equal(mm_addr_parse("fd00:ec2::254", &f, &x), 0);
+	assert_false(ivset_contains(inet6, x));
+	assert_int_equal(mm_addr_parse("2001:db8::1", &f, &x), 0);
+	assert_false(ivset_contains(inet6, x));
+}
+
+static void test_strbuf(void **st)
+{
+	(void)st;
+	struct strbuf sb = STRBUF_INIT;
+	assert_string_equal(sb.buf, "");
+	for (int i = 0; i < 1000; i++)
+		strbuf_addf(&sb, "%d,", i);
+	assert_int_equal(sb.buf[sb.len], '\0');
+	assert_int_equal(strlen(sb.buf), sb.len);
+	strbuf_reset(&sb);
+	strbuf_add_json_str(&sb, "a\"b\\c\x01");
+	assert_string_equal(sb.buf, "\"a\\\"b\\\\c\\u0001\"");
+	strbuf_release(&sb);
+	struct strbuf capped = STRBUF_INIT;
+	capped.max = 8;
+	assert_int_equal(strbuf_addstr(&capped, "12345678"), 0);
+	assert_int_equal(strbuf_addstr(&capped, "9"), -1);
+	assert_int_equal(capped.len, 8);
+	strbuf_release(&capped);
+}
+
+static void test_hmap(void **st)
+{
+	(void)st;
+	struct hmap m = HMAP_INIT;
+	char keys[5000][16];
+	for (int i = 0; i < 5000; i++) {
+		snprintf(keys[i], sizeof keys[i], "k%d", i);
+		assert_null(hmap_put(&m, keys[i], (void *)(intptr_t)(i + 1)));
+	}
+	for (int i = 0; i < 5000; i++)
+		assert_int_equal((intptr_t)hmap_get(&m, keys[i]), i + 1);
+	assert_null(hmap_get(&m, "nope"));
+	assert_int_equal((intptr_t)hmap_put(&m, keys[7], (void *)99), 8);
+	assert_int_equal((intptr_t)hmap_get(&m, keys[7]), 99);
+	assert_int_equal(m.nr, 5000);
+	hmap_release(&m);
+}
+
+static void test_yaml(void **st)
+{
+	(void)st;
+	struct arena a = ARENA_INIT;
+	const char *y = "title: x\nlist: [a, 'b', 3, true, ~]\nmap:\n  k: &anc v\n  q: *anc\n"
+			"---\n- one\n";
+	struct json *docs;
+	struct mm_err e;
+	assert_int_equal(yaml_parse(&a, y, strlen(y), &docs, &e), 0);
+	assert_int_equal(json_len(docs), 2);
+	const struct json *d = json_at(docs, 0);
+	assert_string_equal(json_str(d, "title"), "x");
+	const struct json *l = json_get(d, "list");
+	assert_int_equal(json_len(l), 5);
+	assert_string_equal(json_as_str(json_at(l, 1)), "b");
+	assert_int_equal(json_at(l, 2)->type, JSON_NUMBER);
+	assert_int_equal(json_at(l, 3)->type, JSON_TRUE);
+	assert_int_equal(json_at(l, 4)->type, JSON_NULL);
+	assert_string_equal(json_str(json_get(d, "map"), "q"), "v");
+	assert_string_equal(json_as_str(json_at(json_at(docs, 1), 0)), "one");
+	const char *bad = "a: [1, 2\nb: c\n";
+	assert_true(yaml_parse(&a, bad, strlen(bad), &docs, &e) < 0);
+	assert_non_null(strstr(e.msg, "line"));
+	arena_release(&a);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_json_values),  cmocka_unit_test(test_json_roundtrip),
+		cmocka_unit_test(test_json_errors),  cmocka_unit_test(test_json_limits),
+		cmocka_unit_test(test_json_next),    cmocka_unit_test(test_cidr),
+		cmocka_unit_test(test_ivset_random), cmocka_unit_test(test_special_ranges),
+		cmocka_unit_test(test_strbuf),	     cmocka_unit_test(test_hmap),
+		cmocka_unit_test(test_yaml),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
