@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Posture rules: the rule catalog (data in rules/posture/*.yaml, embedded in
+ * the binary) and the checks that evaluate it over a loaded model, producing
+ * findings with evidence pointers back into the snapshot.
+ *
+ * Ownership: a catalog owns an arena with every string of every rule.
+ * posture_run() appends findings to `out`; their strings live in out->arena.
+ */
+#ifndef MM_POSTURE_H
+#define MM_POSTURE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "aws/model.h"
+#include "base/arena.h"
+#include "base/err.h"
+#include "base/finding.h"
+
+struct posture_rule {
+	const char *id; /* stable, e.g. "ec2-sg-admin-port-world" */
+	const char *title;
+	enum mm_sev sev;   /* default severity */
+	const char *group; /* "network", "instance", "data", "account" */
+	const char *resource_type;
+	const char *description; /* why it matters */
+	const char *remediation; /* text */
+	const char *cli;	 /* AWS CLI template with {placeholders}, may be NULL */
+	const char **compliance; /* "CIS-AWS-3.0:5.2", "FSBP:EC2.13", "Prowler:<check>" */
+	size_t ncompliance;
+};
+
+struct posture_catalog {
+	struct arena arena;
+	struct posture_rule *v;
+	size_t nr;
+};
+
+/* Load the embedded catalog. */
+int posture_catalog_load(struct posture_catalog *c, struct mm_err *e);
+void posture_catalog_release(struct posture_catalog *c);
+const struct posture_rule *posture_rule_find(const struct posture_catalog *c, const char *id);
+
+struct posture_opts {
+	/* ports allowed open to the world (default 80, 443 when nports == 0 and
+	 * ports == NULL) */
+	const int *ports;
+	size_t nports;
+	bool passed; /* also emit MM_ST_PASS findings */
+};
+
+/* Evaluate every rule; append findings (fail/unknown, and pass if asked). */
+int posture_run(struct mm_model *m, const struct posture_catalog *c, const struct posture_opts *o,
+		struct findings *out, struct mm_err *e);
+
+#endif
