@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Posture rules: the rule catalog (data in rules/posture/*.yaml, embedded in
+ * Posture rules: the rule catalog (data in rules/posture/ *.yaml, embedded in
  * the binary) and the checks that evaluate it over a loaded model, producing
  * findings with evidence pointers back into the snapshot.
  *
