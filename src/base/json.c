@@ -19,6 +19,7 @@
 struct parser {
 	struct arena *a;
 	const unsigned char *p;
+	unsigned char *mut; /* same bytes, writable: in-situ mode, else NULL */
 	size_t len;
 	size_t pos;
 	unsigned depth;
@@ -117,7 +118,12 @@ static int parse_string(struct parser *ps, const char **out, uint32_t *outlen)
 		size_t sl = i - start;
 		if (sl > ps->lim.max_string)
 			return fail(ps, ps->pos, MM_ELIMIT, "string longer than the limit");
-		*out = arena_strndup(ps->a, (const char *)p + start, sl);
+		if (ps->mut) {
+			ps->mut[i] = '\0'; /* the closing quote becomes the terminator */
+			*out = (const char *)p + start;
+		} else {
+			*out = arena_strndup(ps->a, (const char *)p + start, sl);
+		}
 		*outlen = (uint32_t)sl;
 		ps->pos = i + 1;
 		return 0;
@@ -199,7 +205,14 @@ static int parse_string(struct parser *ps, const char **out, uint32_t *outlen)
 	}
 	if (ps->sb.len > ps->lim.max_string)
 		return fail(ps, ps->pos, MM_ELIMIT, "string longer than the limit");
-	*out = arena_strndup(ps->a, ps->sb.buf, ps->sb.len);
+	if (ps->mut) {
+		/* decoded text is never longer than its source: write it back in place */
+		memcpy(ps->mut + start, ps->sb.buf, ps->sb.len);
+		ps->mut[start + ps->sb.len] = '\0';
+		*out = (const char *)p + start;
+	} else {
+		*out = arena_strndup(ps->a, ps->sb.buf, ps->sb.len);
+	}
 	*outlen = (uint32_t)ps->sb.len;
 	ps->pos = i + 1;
 	return 0;
@@ -421,12 +434,13 @@ static void parser_release(struct parser *ps)
 	strbuf_release(&ps->sb);
 }
 
-int json_parse_next(struct arena *a, const char *buf, size_t len, size_t *pos,
-		    const struct json_limits *lim, struct json **out, long long *err_off,
-		    struct mm_err *e)
+static int parse_next(struct arena *a, const char *buf, char *mut, size_t len, size_t *pos,
+		      const struct json_limits *lim, struct json **out, long long *err_off,
+		      struct mm_err *e)
 {
 	struct parser ps;
 	parser_init(&ps, a, buf, len, lim, e);
+	ps.mut = (unsigned char *)mut;
 	ps.pos = *pos;
 	if (ps.pos == 0 && len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
 		ps.pos = 3;
@@ -451,12 +465,27 @@ int json_parse_next(struct arena *a, const char *buf, size_t len, size_t *pos,
 	return 0;
 }
 
-int json_parse(struct arena *a, const char *buf, size_t len, const struct json_limits *lim,
-	       struct json **out, long long *err_off, struct mm_err *e)
+int json_parse_next(struct arena *a, const char *buf, size_t len, size_t *pos,
+		    const struct json_limits *lim, struct json **out, long long *err_off,
+		    struct mm_err *e)
+{
+	return parse_next(a, buf, NULL, len, pos, lim, out, err_off, e);
+}
+
+int json_parse_next_insitu(struct arena *a, char *buf, size_t len, size_t *pos,
+			   const struct json_limits *lim, struct json **out, long long *err_off,
+			   struct mm_err *e)
+{
+	return parse_next(a, buf, buf, len, pos, lim, out, err_off, e);
+}
+
+static int parse_doc(struct arena *a, const char *buf, char *mut, size_t len,
+		     const struct json_limits *lim, struct json **out, long long *err_off,
+		     struct mm_err *e)
 {
 	size_t pos = 0;
 	struct json *v = NULL;
-	int r = json_parse_next(a, buf, len, &pos, lim, &v, err_off, e);
+	int r = parse_next(a, buf, mut, len, &pos, lim, &v, err_off, e);
 	if (r == 1) {
 		if (err_off)
 			*err_off = (long long)pos;
@@ -476,6 +505,18 @@ int json_parse(struct arena *a, const char *buf, size_t len, const struct json_l
 	}
 	*out = v;
 	return 0;
+}
+
+int json_parse(struct arena *a, const char *buf, size_t len, const struct json_limits *lim,
+	       struct json **out, long long *err_off, struct mm_err *e)
+{
+	return parse_doc(a, buf, NULL, len, lim, out, err_off, e);
+}
+
+int json_parse_insitu(struct arena *a, char *buf, size_t len, const struct json_limits *lim,
+		      struct json **out, long long *err_off, struct mm_err *e)
+{
+	return parse_doc(a, buf, buf, len, lim, out, err_off, e);
 }
 
 const struct json *json_get(const struct json *obj, const char *key)

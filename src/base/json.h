@@ -80,6 +80,18 @@ int json_parse_next(struct arena *a, const char *buf, size_t len, size_t *pos,
 		    const struct json_limits *lim, struct json **out, long long *err_off,
 		    struct mm_err *e);
 
+/*
+ * In-situ variants: strings are decoded inside buf (which must stay alive and
+ * unmodified as long as the DOM: allocate it in the same arena) and point
+ * into it, so parsing copies no string bytes. On error, buf's contents are
+ * unspecified. Numbers are still copied (they are short).
+ */
+int json_parse_insitu(struct arena *a, char *buf, size_t len, const struct json_limits *lim,
+		      struct json **out, long long *err_off, struct mm_err *e);
+int json_parse_next_insitu(struct arena *a, char *buf, size_t len, size_t *pos,
+			   const struct json_limits *lim, struct json **out, long long *err_off,
+			   struct mm_err *e);
+
 /* Lookups. All accept NULL and return NULL / false on type mismatch. */
 const struct json *json_get(const struct json *obj, const char *key);
 const struct json *json_at(const struct json *arr, size_t i);

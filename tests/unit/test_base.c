@@ -149,6 +149,37 @@ static void test_json_next(void **st)
 	arena_release(&a);
 }
 
+static void test_json_insitu(void **st)
+{
+	(void)st;
+	struct arena a = ARENA_INIT;
+	const char *src = "{\"plain\": \"abc\", \"esc\": \"x\\ty\\u00e9\", \"n\": [12, \"\"]}";
+	char *buf = arena_strdup(&a, src);
+	struct json *v;
+	struct mm_err e;
+	assert_int_equal(json_parse_insitu(&a, buf, strlen(src), NULL, &v, NULL, &e), 0);
+	const char *plain = json_str(v, "plain");
+	assert_string_equal(plain, "abc");
+	/* the string lives inside the source buffer: no copy */
+	assert_true(plain >= buf && plain < buf + strlen(src));
+	assert_string_equal(json_str(v, "esc"), "x\ty\xc3\xa9");
+	assert_int_equal(json_get(v, "esc")->n, 5);
+	long long x;
+	assert_int_equal(json_as_int(json_at(json_get(v, "n"), 0), &x), 0);
+	assert_int_equal(x, 12);
+	assert_string_equal(json_as_str(json_at(json_get(v, "n"), 1)), "");
+	/* same result as the copying parser */
+	struct json *w;
+	assert_int_equal(json_parse(&a, src, strlen(src), NULL, &w, NULL, &e), 0);
+	struct strbuf s1 = STRBUF_INIT, s2 = STRBUF_INIT;
+	json_write(&s1, v);
+	json_write(&s2, w);
+	assert_string_equal(s1.buf, s2.buf);
+	strbuf_release(&s1);
+	strbuf_release(&s2);
+	arena_release(&a);
+}
+
 static void test_cidr(void **st)
 {
 	(void)st;
@@ -326,12 +357,12 @@ static void test_yaml(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_json_values),  cmocka_unit_test(test_json_roundtrip),
-		cmocka_unit_test(test_json_errors),  cmocka_unit_test(test_json_limits),
-		cmocka_unit_test(test_json_next),    cmocka_unit_test(test_cidr),
-		cmocka_unit_test(test_ivset_random), cmocka_unit_test(test_special_ranges),
-		cmocka_unit_test(test_strbuf),	     cmocka_unit_test(test_hmap),
-		cmocka_unit_test(test_yaml),
+		cmocka_unit_test(test_json_values),    cmocka_unit_test(test_json_roundtrip),
+		cmocka_unit_test(test_json_errors),    cmocka_unit_test(test_json_limits),
+		cmocka_unit_test(test_json_next),      cmocka_unit_test(test_json_insitu),
+		cmocka_unit_test(test_cidr),	       cmocka_unit_test(test_ivset_random),
+		cmocka_unit_test(test_special_ranges), cmocka_unit_test(test_strbuf),
+		cmocka_unit_test(test_hmap),	       cmocka_unit_test(test_yaml),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
