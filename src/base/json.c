@@ -565,7 +565,9 @@ int json_as_int(const struct json *v, long long *out)
 			return -1;
 		errno = 0;
 		double d = strtod(s, &end);
-		if (errno || *end || d != (double)(long long)d)
+		/* range check first: casting an out-of-range double is undefined */
+		if (errno || *end || !(d >= -9223372036854775808.0 && d < 9223372036854775808.0) ||
+		    d != (double)(long long)d)
 			return -1;
 		x = (long long)d;
 	}

@@ -77,6 +77,27 @@ static void test_json_values(void **st)
 	arena_release(&a);
 }
 
+static void test_json_int_range(void **st)
+{
+	(void)st;
+	struct arena a = ARENA_INIT;
+	struct json *v = parse_ok(&a, "[12345678901234567890123456789012, 1e300, -1e300, 2.5, 4.0, "
+				      "9223372036854775807, \"443\", \"x\"]");
+	long long x;
+	assert_int_equal(json_as_int(json_at(v, 0), &x), -1); /* too big: no UB, no wrap */
+	assert_int_equal(json_as_int(json_at(v, 1), &x), -1);
+	assert_int_equal(json_as_int(json_at(v, 2), &x), -1);
+	assert_int_equal(json_as_int(json_at(v, 3), &x), -1); /* not integral */
+	assert_int_equal(json_as_int(json_at(v, 4), &x), 0);
+	assert_int_equal(x, 4);
+	assert_int_equal(json_as_int(json_at(v, 5), &x), 0);
+	assert_true(x == 9223372036854775807LL);
+	assert_int_equal(json_as_int(json_at(v, 6), &x), 0); /* AWS sometimes quotes ports */
+	assert_int_equal(x, 443);
+	assert_int_equal(json_as_int(json_at(v, 7), &x), -1);
+	arena_release(&a);
+}
+
 static void test_json_roundtrip(void **st)
 {
 	(void)st;
@@ -357,12 +378,13 @@ static void test_yaml(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_json_values),    cmocka_unit_test(test_json_roundtrip),
-		cmocka_unit_test(test_json_errors),    cmocka_unit_test(test_json_limits),
-		cmocka_unit_test(test_json_next),      cmocka_unit_test(test_json_insitu),
-		cmocka_unit_test(test_cidr),	       cmocka_unit_test(test_ivset_random),
-		cmocka_unit_test(test_special_ranges), cmocka_unit_test(test_strbuf),
-		cmocka_unit_test(test_hmap),	       cmocka_unit_test(test_yaml),
+		cmocka_unit_test(test_json_values),    cmocka_unit_test(test_json_int_range),
+		cmocka_unit_test(test_json_roundtrip), cmocka_unit_test(test_json_errors),
+		cmocka_unit_test(test_json_limits),    cmocka_unit_test(test_json_next),
+		cmocka_unit_test(test_json_insitu),    cmocka_unit_test(test_cidr),
+		cmocka_unit_test(test_ivset_random),   cmocka_unit_test(test_special_ranges),
+		cmocka_unit_test(test_strbuf),	       cmocka_unit_test(test_hmap),
+		cmocka_unit_test(test_yaml),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
