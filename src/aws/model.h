@@ -491,6 +491,11 @@ struct mm_model {
 	size_t files_loaded, files_failed, files_skipped;
 	size_t records_skipped; /* resources dropped for a missing id or wrong type */
 	struct mm_diags diags;
+
+	/* Loader-private (load.c): records waiting for their owner across
+	 * snapshot_load_buffer() calls (listeners, target health, snapshot and
+	 * image permissions, prefix-list entries). Lives in the arena. */
+	void *load_state;
 };
 
 void mm_model_init(struct mm_model *m);
