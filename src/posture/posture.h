@@ -43,11 +43,24 @@ void posture_catalog_release(struct posture_catalog *c);
 const struct posture_rule *posture_rule_find(const struct posture_catalog *c, const char *id);
 
 struct posture_opts {
-	/* ports allowed open to the world (default 80, 443 when nports == 0 and
-	 * ports == NULL) */
+	/* ports allowed open to the world (default 80, 443 when ports == NULL;
+	 * a non-NULL list with nports == 0 allows none) */
 	const int *ports;
 	size_t nports;
 	bool passed; /* also emit MM_ST_PASS findings */
+
+	/*
+	 * Exposure hook (NULL = off), for the reachability engine: can the
+	 * internet open (proto, ports, fam) on this interface? proto is an IP
+	 * protocol number or MM_PROTO_ALL; ports are an interval set of port
+	 * numbers. When set, a security group that opens ports to the world
+	 * but whose every user answers MM_NO keeps its finding, lowered to low
+	 * and marked latent. Groups used by something that is not an ENI
+	 * record, or whose users are unknown, keep their severity.
+	 */
+	enum mm_tri (*reach)(void *arg, const struct mm_model *m, const struct mm_eni *eni,
+			     int proto, const struct ivset *ports, enum mm_family fam);
+	void *reach_arg;
 };
 
 /* Evaluate every rule; append findings (fail/unknown, and pass if asked). */
