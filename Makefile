@@ -9,7 +9,7 @@
 #   make test       packages, build, suite once (no sanitizers): fast
 #   make format     clang-format -i every C file
 #   make fuzz       libFuzzer harnesses with clang in build-fuzz/, FUZZ_TIME s each
-#   make bench      bench/run.sh
+#   make bench      bench/run.sh (scan/reach at 10k and 100k instances), then the JSON parser comparison
 #   make clean      remove build/, build-asan/, build-fuzz/
 
 MESON ?= meson
@@ -83,9 +83,8 @@ fuzz: deps
 	fi; echo "fuzz: no crash in $(FUZZ_TIME) s per harness"
 
 bench: build
-	@if [ -x bench/run.sh ]; then bench/run.sh; \
-	elif [ -f bench/run.sh ]; then sh bench/run.sh; \
-	else echo "bench/run.sh not present yet"; fi
+	bash bench/run.sh
+	build/bench/json-bench 100 3
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
