@@ -22,6 +22,9 @@ static const struct command commands[] = {
 	  .fn = cmd_scan,
 	  .help = "evaluate posture rules over a snapshot directory" },
 	{ .name = "rules", .fn = cmd_rules, .help = "list the posture rule catalog" },
+	{ .name = "reach",
+	  .fn = cmd_reach,
+	  .help = "who can reach which port on which instance, by which path" },
 };
 
 static void usage(FILE *f)
