@@ -114,6 +114,17 @@ void strbuf_add_json_strn(struct strbuf *sb, const char *s, size_t n)
 	static const char hex[] = "0123456789abcdef";
 	strbuf_addch(sb, '"');
 	for (size_t i = 0; i < n; i++) {
+		/* copy runs of characters that need no escaping in one go */
+		size_t j = i;
+		while (j < n && (unsigned char)s[j] >= 0x20 && s[j] != '"' && s[j] != '\\' &&
+		       s[j] != 0x7f)
+			j++;
+		if (j > i) {
+			strbuf_add(sb, s + i, j - i);
+			if (j == n)
+				break;
+			i = j;
+		}
 		unsigned char c = (unsigned char)s[i];
 		switch (c) {
 		case '"':

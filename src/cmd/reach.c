@@ -397,6 +397,34 @@ static void sources_text(struct strbuf *sb, enum mm_family fam, const struct mm_
 		strbuf_addstr(sb, "internet (any)");
 		return;
 	}
+	/* most of the internet minus a few blocks (typically the VPC's own
+	 * IPv6 range, which routes locally): say so instead of listing pieces */
+	struct ivset src = IVSET_INIT, rest = IVSET_INIT;
+	for (size_t i = 0; i < n; i++)
+		ivset_add(&src, v[i].lo, v[i].hi);
+	ivset_copy(&rest, inet);
+	ivset_subtract(&rest, &src);
+	struct ivset outside = IVSET_INIT;
+	ivset_copy(&outside, &src);
+	ivset_subtract(&outside, inet);
+	if (!ivset_empty(&src) && ivset_empty(&outside)) {
+		struct strbuf ex = STRBUF_INIT;
+		struct txt te = { &ex, 0, 2 };
+		for (size_t i = 0; i < rest.nr && te.n <= te.max; i++)
+			reach_range_cidrs(fam, rest.v[i].lo, rest.v[i].hi, txt_cidr_cb, &te);
+		if (te.n <= te.max)
+			strbuf_addf(sb, "internet except %s", ex.buf);
+		strbuf_release(&ex);
+		if (te.n <= te.max) {
+			ivset_release(&src);
+			ivset_release(&rest);
+			ivset_release(&outside);
+			return;
+		}
+	}
+	ivset_release(&src);
+	ivset_release(&rest);
+	ivset_release(&outside);
 	struct txt t = { sb, 0, 3 };
 	for (size_t i = 0; i < n && t.n <= t.max; i++)
 		reach_range_cidrs(fam, v[i].lo, v[i].hi, txt_cidr_cb, &t);
