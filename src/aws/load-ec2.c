@@ -5,8 +5,9 @@
  * peering, interfaces, addresses, prefix lists, volumes, snapshots, images,
  * flow logs, launch-template versions and the account-level settings.
  *
- * Each extractor walks the list under its top-level key, builds one typed
- * record per element with ld_res() and pushes it when ld_keep() agrees.
+ * Each extractor walks the list under its top-level key (or, for the streamed
+ * kinds, is called once per element: ld_item_fn), builds one typed record
+ * per element with ld_res() and pushes it when ld_keep() agrees.
  * Field semantics follow the AWS CLI output shapes (see the awscli examples
  * and the Batfish fixtures); absent values stay NULL / MM_UNKNOWN / -1.
  */
@@ -117,23 +118,20 @@ static void parse_eni_body(struct ld_file *f, const struct json *ni, struct mm_e
 	e->ipv6 = ld_strs(f, v6, "Ipv6Address", &e->nipv6);
 }
 
-void ld_enis(struct ld_file *f, const struct json *v, const char *key)
+void ld_eni(struct ld_file *f, const struct json *item, const char *base, uint32_t i)
 {
-	const char *base = ld_ptr_key(f, "", key);
-	for (uint32_t i = 0; i < v->n; i++) {
-		const struct json *ni = ld_rec(f, v, i);
-		if (!ni)
-			continue;
-		ld_begin(f);
-		struct mm_eni e;
-		memset(&e, 0, sizeof(e));
-		const char *az = ld_str(f, ni, "AvailabilityZone");
-		ld_res(f, &e.r, ni, ld_str(f, ni, "NetworkInterfaceId"), ld_ptr_idx(f, base, i),
-		       ld_str(f, ni, "OwnerId"), ld_az_region(f, az), MM_K_ENIS);
-		parse_eni_body(f, ni, &e);
-		if (ld_keep(f, &e.r, MM_K_ENIS))
-			LD_PUSH(f->m, enis, e);
-	}
+	const struct json *ni = ld_rec1(f, item);
+	if (!ni)
+		return;
+	ld_begin(f);
+	struct mm_eni e;
+	memset(&e, 0, sizeof(e));
+	const char *az = ld_str(f, ni, "AvailabilityZone");
+	ld_res(f, &e.r, ni, ld_str(f, ni, "NetworkInterfaceId"), ld_ptr_idx(f, base, i),
+	       ld_str(f, ni, "OwnerId"), ld_az_region(f, az), MM_K_ENIS);
+	parse_eni_body(f, ni, &e);
+	if (ld_keep(f, &e.r, MM_K_ENIS))
+		LD_PUSH(f->m, enis, e);
 }
 
 /* ---- instances ---- */
@@ -227,46 +225,33 @@ static void one_instance(struct ld_file *f, const struct json *in, const char *p
 		m->nenis = eni_mark;
 }
 
-void ld_reservations(struct ld_file *f, const struct json *v, const char *key)
+void ld_reservation(struct ld_file *f, const struct json *item, const char *base, uint32_t i)
 {
-	struct mm_model *m = f->m;
-	const char *base = ld_ptr_key(f, "", key);
-	/* size the vectors once: 100k instances should not be copied log(n) times */
-	size_t total = 0;
-	for (uint32_t i = 0; i < v->n; i++)
-		total += json_len(ld_get(&v->u.items[i], "Instances"));
-	ALLOC_GROW(m->instances, m->ninstances + total, m->ainstances);
-	ALLOC_GROW(m->enis, m->nenis + total, m->aenis);
-	for (uint32_t i = 0; i < v->n; i++) {
-		const struct json *res = ld_rec(f, v, i);
-		if (!res)
-			continue;
-		const struct json *ins = ld_get(res, "Instances");
-		if (!ins || ins->type == JSON_NULL)
-			continue;
-		if (ins->type != JSON_ARRAY) {
-			ld_skip(f, ins, "Instances is not an array");
-			continue;
-		}
-		const struct json *ow = ld_get(res, "OwnerId");
-		const char *owner = json_as_str(ow);
-		const char *ibase = ld_ptr_key(f, ld_ptr_idx(f, base, i), "Instances");
-		for (uint32_t j = 0; j < ins->n; j++) {
-			const struct json *in = ld_rec(f, ins, j);
-			if (in)
-				one_instance(f, in, ld_ptr_idx(f, ibase, j), owner);
-		}
+	const struct json *res = ld_rec1(f, item);
+	if (!res)
+		return;
+	const struct json *ins = ld_get(res, "Instances");
+	if (!ins || ins->type == JSON_NULL)
+		return;
+	if (ins->type != JSON_ARRAY) {
+		ld_skip(f, ins, "Instances is not an array");
+		return;
+	}
+	const struct json *ow = ld_get(res, "OwnerId");
+	const char *owner = json_as_str(ow);
+	const char *ibase = ld_ptr_key(f, ld_ptr_idx(f, base, i), "Instances");
+	for (uint32_t j = 0; j < ins->n; j++) {
+		const struct json *in = ld_rec(f, ins, j);
+		if (in)
+			one_instance(f, in, ld_ptr_idx(f, ibase, j), owner);
 	}
 }
 
-void ld_bare_instances(struct ld_file *f, const struct json *v, const char *key)
+void ld_bare_instance(struct ld_file *f, const struct json *item, const char *base, uint32_t i)
 {
-	const char *base = ld_ptr_key(f, "", key);
-	for (uint32_t i = 0; i < v->n; i++) {
-		const struct json *in = ld_rec(f, v, i);
-		if (in)
-			one_instance(f, in, ld_ptr_idx(f, base, i), ld_sget(in, "OwnerId"));
-	}
+	const struct json *in = ld_rec1(f, item);
+	if (in)
+		one_instance(f, in, ld_ptr_idx(f, base, i), ld_sget(in, "OwnerId"));
 }
 
 /* ---- security groups ---- */
@@ -810,30 +795,26 @@ void ld_pcxs(struct ld_file *f, const struct json *v, const char *key)
 	}
 }
 
-void ld_eips(struct ld_file *f, const struct json *v, const char *key)
+void ld_eip(struct ld_file *f, const struct json *item, const char *base, uint32_t i)
 {
-	const char *base = ld_ptr_key(f, "", key);
-	for (uint32_t i = 0; i < v->n; i++) {
-		const struct json *er = ld_rec(f, v, i);
-		if (!er)
-			continue;
-		ld_begin(f);
-		struct mm_eip e;
-		memset(&e, 0, sizeof(e));
-		e.public_ip = ld_str(f, er, "PublicIp");
-		e.allocation_id = ld_str(f, er, "AllocationId");
-		const char *bg = ld_str(f, er, "NetworkBorderGroup");
-		ld_res(f, &e.r, er, e.allocation_id ? e.allocation_id : e.public_ip,
-		       ld_ptr_idx(f, base, i), ld_str(f, er, "NetworkInterfaceOwnerId"), bg,
-		       MM_K_EIPS);
-		e.association_id = ld_str(f, er, "AssociationId");
-		e.instance_id = ld_str(f, er, "InstanceId");
-		e.eni_id = ld_str(f, er, "NetworkInterfaceId");
-		e.private_ip = ld_str(f, er, "PrivateIpAddress");
-		e.domain = ld_str(f, er, "Domain");
-		if (ld_keep(f, &e.r, MM_K_EIPS))
-			LD_PUSH(f->m, eips, e);
-	}
+	const struct json *er = ld_rec1(f, item);
+	if (!er)
+		return;
+	ld_begin(f);
+	struct mm_eip e;
+	memset(&e, 0, sizeof(e));
+	e.public_ip = ld_str(f, er, "PublicIp");
+	e.allocation_id = ld_str(f, er, "AllocationId");
+	const char *bg = ld_str(f, er, "NetworkBorderGroup");
+	ld_res(f, &e.r, er, e.allocation_id ? e.allocation_id : e.public_ip, ld_ptr_idx(f, base, i),
+	       ld_str(f, er, "NetworkInterfaceOwnerId"), bg, MM_K_EIPS);
+	e.association_id = ld_str(f, er, "AssociationId");
+	e.instance_id = ld_str(f, er, "InstanceId");
+	e.eni_id = ld_str(f, er, "NetworkInterfaceId");
+	e.private_ip = ld_str(f, er, "PrivateIpAddress");
+	e.domain = ld_str(f, er, "Domain");
+	if (ld_keep(f, &e.r, MM_K_EIPS))
+		LD_PUSH(f->m, eips, e);
 }
 
 /* ---- prefix lists ---- */
@@ -963,52 +944,46 @@ void ld_pl_entries(struct ld_file *f, const struct json *v, const char *key)
 
 /* ---- storage and images ---- */
 
-void ld_volumes(struct ld_file *f, const struct json *v, const char *key)
+void ld_volume(struct ld_file *f, const struct json *item, const char *base, uint32_t i)
 {
-	const char *base = ld_ptr_key(f, "", key);
-	for (uint32_t i = 0; i < v->n; i++) {
-		const struct json *vr = ld_rec(f, v, i);
-		if (!vr)
-			continue;
-		ld_begin(f);
-		struct mm_volume x;
-		memset(&x, 0, sizeof(x));
-		x.az = ld_str(f, vr, "AvailabilityZone");
-		ld_res(f, &x.r, vr, ld_str(f, vr, "VolumeId"), ld_ptr_idx(f, base, i), NULL,
-		       ld_az_region(f, x.az), MM_K_VOLUMES);
-		x.encrypted = ld_bool(f, vr, "Encrypted");
-		x.kms_key = ld_str(f, vr, "KmsKeyId");
-		x.state = ld_str(f, vr, "State");
-		x.size = -1;
-		long long sz;
-		if (ld_int(f, vr, "Size", &sz) == 0)
-			x.size = sz;
-		x.instances = ld_strs(f, ld_arr(f, vr, "Attachments"), "InstanceId", &x.ninstances);
-		if (ld_keep(f, &x.r, MM_K_VOLUMES))
-			LD_PUSH(f->m, volumes, x);
-	}
+	const struct json *vr = ld_rec1(f, item);
+	if (!vr)
+		return;
+	ld_begin(f);
+	struct mm_volume x;
+	memset(&x, 0, sizeof(x));
+	x.az = ld_str(f, vr, "AvailabilityZone");
+	ld_res(f, &x.r, vr, ld_str(f, vr, "VolumeId"), ld_ptr_idx(f, base, i), NULL,
+	       ld_az_region(f, x.az), MM_K_VOLUMES);
+	x.encrypted = ld_bool(f, vr, "Encrypted");
+	x.kms_key = ld_str(f, vr, "KmsKeyId");
+	x.state = ld_str(f, vr, "State");
+	x.size = -1;
+	long long sz;
+	if (ld_int(f, vr, "Size", &sz) == 0)
+		x.size = sz;
+	x.instances = ld_strs(f, ld_arr(f, vr, "Attachments"), "InstanceId", &x.ninstances);
+	if (ld_keep(f, &x.r, MM_K_VOLUMES))
+		LD_PUSH(f->m, volumes, x);
 }
 
-void ld_snapshots(struct ld_file *f, const struct json *v, const char *key)
+void ld_snapshot(struct ld_file *f, const struct json *item, const char *base, uint32_t i)
 {
-	const char *base = ld_ptr_key(f, "", key);
-	for (uint32_t i = 0; i < v->n; i++) {
-		const struct json *sr = ld_rec(f, v, i);
-		if (!sr)
-			continue;
-		ld_begin(f);
-		struct mm_snapshot s;
-		memset(&s, 0, sizeof(s));
-		s.owner = ld_str(f, sr, "OwnerId");
-		ld_res(f, &s.r, sr, ld_str(f, sr, "SnapshotId"), ld_ptr_idx(f, base, i), s.owner,
-		       NULL, MM_K_SNAPSHOTS);
-		s.encrypted = ld_bool(f, sr, "Encrypted");
-		s.volume_id = ld_str(f, sr, "VolumeId");
-		s.state = ld_str(f, sr, "State");
-		s.is_public = MM_UNKNOWN;
-		if (ld_keep(f, &s.r, MM_K_SNAPSHOTS))
-			LD_PUSH(f->m, snapshots, s);
-	}
+	const struct json *sr = ld_rec1(f, item);
+	if (!sr)
+		return;
+	ld_begin(f);
+	struct mm_snapshot s;
+	memset(&s, 0, sizeof(s));
+	s.owner = ld_str(f, sr, "OwnerId");
+	ld_res(f, &s.r, sr, ld_str(f, sr, "SnapshotId"), ld_ptr_idx(f, base, i), s.owner, NULL,
+	       MM_K_SNAPSHOTS);
+	s.encrypted = ld_bool(f, sr, "Encrypted");
+	s.volume_id = ld_str(f, sr, "VolumeId");
+	s.state = ld_str(f, sr, "State");
+	s.is_public = MM_UNKNOWN;
+	if (ld_keep(f, &s.r, MM_K_SNAPSHOTS))
+		LD_PUSH(f->m, snapshots, s);
 }
 
 static void perms(struct ld_file *f, const struct json *v, const char *key, bool image)
@@ -1058,49 +1033,46 @@ void ld_image_perms(struct ld_file *f, const struct json *v, const char *key)
 	perms(f, v, key, true);
 }
 
-void ld_images(struct ld_file *f, const struct json *v, const char *key)
+void ld_image(struct ld_file *f, const struct json *item, const char *base, uint32_t i)
 {
-	const char *base = ld_ptr_key(f, "", key);
-	for (uint32_t i = 0; i < v->n; i++) {
-		const struct json *ir = ld_rec(f, v, i);
-		if (!ir)
+	const struct json *ir = ld_rec1(f, item);
+	if (!ir)
+		return;
+	ld_begin(f);
+	struct mm_image x;
+	memset(&x, 0, sizeof(x));
+	x.owner = ld_str(f, ir, "OwnerId");
+	ld_res(f, &x.r, ir, ld_str(f, ir, "ImageId"), ld_ptr_idx(f, base, i), x.owner, NULL,
+	       MM_K_IMAGES);
+	x.name = ld_str(f, ir, "Name");
+	x.state = ld_str(f, ir, "State");
+	x.imds_support = ld_str(f, ir, "ImdsSupport");
+	x.is_public = ld_bool(f, ir, "Public");
+	x.all_encrypted = MM_UNKNOWN;
+	const struct json *bdm = ld_arr(f, ir, "BlockDeviceMappings");
+	size_t nebs = 0, nenc = 0, nunk = 0;
+	for (uint32_t j = 0; bdm && j < bdm->n; j++) {
+		const struct json *b = &bdm->u.items[j];
+		if (b->type != JSON_OBJECT) {
+			ld_bad(f, "BlockDeviceMappings");
 			continue;
-		ld_begin(f);
-		struct mm_image x;
-		memset(&x, 0, sizeof(x));
-		x.owner = ld_str(f, ir, "OwnerId");
-		ld_res(f, &x.r, ir, ld_str(f, ir, "ImageId"), ld_ptr_idx(f, base, i), x.owner, NULL,
-		       MM_K_IMAGES);
-		x.name = ld_str(f, ir, "Name");
-		x.state = ld_str(f, ir, "State");
-		x.imds_support = ld_str(f, ir, "ImdsSupport");
-		x.is_public = ld_bool(f, ir, "Public");
-		x.all_encrypted = MM_UNKNOWN;
-		const struct json *bdm = ld_arr(f, ir, "BlockDeviceMappings");
-		size_t nebs = 0, nenc = 0, nunk = 0;
-		for (uint32_t j = 0; bdm && j < bdm->n; j++) {
-			const struct json *b = &bdm->u.items[j];
-			if (b->type != JSON_OBJECT) {
-				ld_bad(f, "BlockDeviceMappings");
-				continue;
-			}
-			const struct json *ebs = ld_obj(f, b, "Ebs");
-			if (!ebs)
-				continue;
-			nebs++;
-			enum mm_tri t = ld_bool(f, ebs, "Encrypted");
-			if (t == MM_YES)
-				nenc++;
-			else if (t == MM_UNKNOWN)
-				nunk++;
 		}
-		if (nebs && nenc == nebs)
-			x.all_encrypted = MM_YES;
-		else if (nebs && nenc + nunk < nebs)
-			x.all_encrypted = MM_NO;
-		if (ld_keep(f, &x.r, MM_K_IMAGES))
-			LD_PUSH(f->m, images, x);
+		const struct json *ebs = ld_obj(f, b, "Ebs");
+		if (!ebs)
+			continue;
+		nebs++;
+		enum mm_tri t = ld_bool(f, ebs, "Encrypted");
+		if (t == MM_YES)
+			nenc++;
+		else if (t == MM_UNKNOWN)
+			nunk++;
 	}
+	if (nebs && nenc == nebs)
+		x.all_encrypted = MM_YES;
+	else if (nebs && nenc + nunk < nebs)
+		x.all_encrypted = MM_NO;
+	if (ld_keep(f, &x.r, MM_K_IMAGES))
+		LD_PUSH(f->m, images, x);
 }
 
 void ld_flow_logs(struct ld_file *f, const struct json *v, const char *key)
@@ -1128,52 +1100,49 @@ void ld_flow_logs(struct ld_file *f, const struct json *v, const char *key)
 	}
 }
 
-void ld_lt_versions(struct ld_file *f, const struct json *v, const char *key)
+void ld_lt_version(struct ld_file *f, const struct json *item, const char *base, uint32_t i)
 {
-	const char *base = ld_ptr_key(f, "", key);
-	for (uint32_t i = 0; i < v->n; i++) {
-		const struct json *lr = ld_rec(f, v, i);
-		if (!lr)
+	const struct json *lr = ld_rec1(f, item);
+	if (!lr)
+		return;
+	ld_begin(f);
+	struct mm_lt_version x;
+	memset(&x, 0, sizeof(x));
+	const char *ptr = ld_ptr_idx(f, base, i);
+	x.lt_id = ld_str(f, lr, "LaunchTemplateId");
+	x.lt_name = ld_str(f, lr, "LaunchTemplateName");
+	x.version = -1;
+	long long ver;
+	bool hv = ld_int(f, lr, "VersionNumber", &ver) == 0;
+	if (hv)
+		x.version = ver;
+	const char *id = NULL;
+	if (x.lt_id && hv)
+		id = arena_printf(&f->m->arena, "%s:%lld", x.lt_id, ver);
+	const char *acc, *reg;
+	ld_arn_scope(f, ld_str(f, lr, "CreatedBy"), &acc, &reg);
+	ld_res(f, &x.r, lr, id, ptr, acc, NULL, MM_K_LT_VERSIONS);
+	x.is_default = ld_bool(f, lr, "DefaultVersion") == MM_YES;
+	const struct json *d = ld_obj(f, lr, "LaunchTemplateData");
+	const char *dptr = d ? ld_ptr_key(f, ptr, "LaunchTemplateData") : ptr;
+	const struct json *mo = d ? ld_obj(f, d, "MetadataOptions") : NULL;
+	parse_imds(f, mo, mo ? ld_ptr_key(f, dptr, "MetadataOptions") : dptr, &x.imds);
+	x.public_ip = MM_UNKNOWN;
+	const struct json *nis = d ? ld_arr(f, d, "NetworkInterfaces") : NULL;
+	for (uint32_t j = 0; nis && j < nis->n; j++) {
+		const struct json *ni = &nis->u.items[j];
+		if (ni->type != JSON_OBJECT) {
+			ld_bad(f, "NetworkInterfaces");
 			continue;
-		ld_begin(f);
-		struct mm_lt_version x;
-		memset(&x, 0, sizeof(x));
-		const char *ptr = ld_ptr_idx(f, base, i);
-		x.lt_id = ld_str(f, lr, "LaunchTemplateId");
-		x.lt_name = ld_str(f, lr, "LaunchTemplateName");
-		x.version = -1;
-		long long ver;
-		bool hv = ld_int(f, lr, "VersionNumber", &ver) == 0;
-		if (hv)
-			x.version = ver;
-		const char *id = NULL;
-		if (x.lt_id && hv)
-			id = arena_printf(&f->m->arena, "%s:%lld", x.lt_id, ver);
-		const char *acc, *reg;
-		ld_arn_scope(f, ld_str(f, lr, "CreatedBy"), &acc, &reg);
-		ld_res(f, &x.r, lr, id, ptr, acc, NULL, MM_K_LT_VERSIONS);
-		x.is_default = ld_bool(f, lr, "DefaultVersion") == MM_YES;
-		const struct json *d = ld_obj(f, lr, "LaunchTemplateData");
-		const char *dptr = d ? ld_ptr_key(f, ptr, "LaunchTemplateData") : ptr;
-		const struct json *mo = d ? ld_obj(f, d, "MetadataOptions") : NULL;
-		parse_imds(f, mo, mo ? ld_ptr_key(f, dptr, "MetadataOptions") : dptr, &x.imds);
-		x.public_ip = MM_UNKNOWN;
-		const struct json *nis = d ? ld_arr(f, d, "NetworkInterfaces") : NULL;
-		for (uint32_t j = 0; nis && j < nis->n; j++) {
-			const struct json *ni = &nis->u.items[j];
-			if (ni->type != JSON_OBJECT) {
-				ld_bad(f, "NetworkInterfaces");
-				continue;
-			}
-			enum mm_tri t = ld_bool(f, ni, "AssociatePublicIpAddress");
-			if (t == MM_YES)
-				x.public_ip = MM_YES;
-			else if (t == MM_NO && x.public_ip == MM_UNKNOWN)
-				x.public_ip = MM_NO;
 		}
-		if (ld_keep(f, &x.r, MM_K_LT_VERSIONS))
-			LD_PUSH(f->m, lt_versions, x);
+		enum mm_tri t = ld_bool(f, ni, "AssociatePublicIpAddress");
+		if (t == MM_YES)
+			x.public_ip = MM_YES;
+		else if (t == MM_NO && x.public_ip == MM_UNKNOWN)
+			x.public_ip = MM_NO;
 	}
+	if (ld_keep(f, &x.r, MM_K_LT_VERSIONS))
+		LD_PUSH(f->m, lt_versions, x);
 }
 
 /* ---- account-level settings ---- */

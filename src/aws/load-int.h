@@ -12,11 +12,22 @@
  * wrong type on the record being built (f->bad); ld_keep() then decides
  * whether the record is pushed or counted as skipped.
  *
- * Every string and array an extractor stores lives in the model arena; the
- * loader's scratch maps (string interning) live in struct ld_state and are
- * freed when the load call returns. Records waiting for a resource from
- * another file (listeners, target health, permissions, prefix-list entries)
- * are kept in struct ld_pending, in the arena, hung on m->load_state.
+ * Every string and array an extractor stores lives in the model arena: DOM
+ * strings are kept in the model's string pool (st->pool) whatever happens to
+ * the nodes. The loader's scratch maps (the pool's index) live in struct
+ * ld_state and are freed when the load call returns. Records waiting for a
+ * resource from another file (listeners, target health, permissions,
+ * prefix-list entries) are kept in struct ld_pending, in the arena, hung on
+ * m->load_state.
+ *
+ * Streamed kinds (instances, interfaces, volumes, snapshots, images,
+ * addresses, launch-template versions: the lists that grow with the account)
+ * are extracted one record at a time by an ld_item_fn while the file is
+ * read, and the record's nodes are dropped right after: an item extractor
+ * may keep strings from the DOM but never a node (r.raw is cleared by the
+ * loader after the call), and never reads f->root. Every other kind is
+ * extracted from a DOM kept in the model arena (r.raw stays valid; IAM
+ * documents are read later as DOMs).
  */
 #ifndef MM_LOAD_INT_H
 #define MM_LOAD_INT_H
@@ -32,15 +43,15 @@
 
 struct ld_state {
 	struct mm_model *m;
-	struct hmap intern; /* short strings derived from the input */
+	struct json_pool pool; /* DOM strings, pointers, interned names */
 };
 
 struct ld_file {
 	struct mm_model *m;
 	struct ld_state *st;
-	const char *file; /* relative path (arena) */
-	const char *stem; /* file name without directory and .json[.gz] */
-	const struct json *root;
+	const char *file;			/* relative path (arena) */
+	const char *stem;			/* file name without directory and .json[.gz] */
+	const struct json *root;		/* NULL while records are streamed */
 	const char *path_account, *path_region; /* NULL when the path says nothing */
 	const char *hint_account, *hint_region; /* content of the file, then of its directory */
 
@@ -214,6 +225,8 @@ bool ld_res(struct ld_file *f, struct mm_res *r, const struct json *rec, const c
 bool ld_keep(struct ld_file *f, const struct mm_res *r, enum mm_kind kind);
 /* Element i of array v if it is an object; else counted as skipped, NULL. */
 const struct json *ld_rec(struct ld_file *f, const struct json *v, uint32_t i);
+/* The same for one item. */
+const struct json *ld_rec1(struct ld_file *f, const struct json *item);
 /* Count a record that is not an object, or a list that is not an array. */
 void ld_skip(struct ld_file *f, const struct json *v, const char *why);
 /* Set the `have` bit of kind for (acc, reg) (file scope when both NULL). */
@@ -231,10 +244,16 @@ void ld_decode_doc(struct ld_file *f, const struct json *node, const char *ptr);
 
 typedef void ld_fn(struct ld_file *f, const struct json *v, const char *key);
 
-ld_fn ld_reservations, ld_bare_instances, ld_sgs, ld_nacls, ld_rtbs, ld_subnets, ld_vpcs, ld_igws,
-    ld_eigws, ld_nats, ld_pcxs, ld_enis, ld_eips, ld_prefix_lists, ld_pl_entries, ld_volumes,
-    ld_snapshots, ld_snapshot_perms, ld_image_perms, ld_images, ld_flow_logs, ld_lt_versions,
-    ld_ebs_default, ld_imds_defaults, ld_serial_console;
+ld_fn ld_sgs, ld_nacls, ld_rtbs, ld_subnets, ld_vpcs, ld_igws, ld_eigws, ld_nats, ld_pcxs,
+    ld_prefix_lists, ld_pl_entries, ld_snapshot_perms, ld_image_perms, ld_flow_logs, ld_ebs_default,
+    ld_imds_defaults, ld_serial_console;
+
+/* Streamed kinds: item i of the list under the top-level key whose JSON
+ * pointer is base ("/Reservations"). */
+typedef void ld_item_fn(struct ld_file *f, const struct json *item, const char *base, uint32_t i);
+
+ld_item_fn ld_reservation, ld_bare_instance, ld_eni, ld_eip, ld_volume, ld_snapshot, ld_image,
+    ld_lt_version;
 ld_fn ld_lbs, ld_classic_lbs, ld_listeners, ld_listener_wrapper, ld_tgs, ld_tg_health,
     ld_tg_health_wrapper;
 ld_fn ld_iam;

@@ -92,6 +92,127 @@ int json_parse_next_insitu(struct arena *a, char *buf, size_t len, size_t *pos,
 			   const struct json_limits *lim, struct json **out, long long *err_off,
 			   struct mm_err *e);
 
+/*
+ * String pool: where a caller that parses many documents keeps their strings
+ * apart from their nodes, so the nodes can be dropped and the strings kept.
+ * Strings are packed end to end in chunks of the arena (no 16-byte rounding);
+ * object keys are interned (one copy per distinct key, however often it
+ * occurs); a value shares the copy of an equal value seen recently (a small
+ * fixed cache: values that repeat through a document or inside one record
+ * are stored about once, unique ones pass through). Pointers returned stay
+ * valid until the arena is released; json_pool_release() frees only the
+ * indexes. Not thread-safe.
+ */
+struct json_pool_ent;
+struct json_pool {
+	struct arena *a;
+	/* private */
+	char *cur;
+	size_t left;
+	struct json_pool_ent *tab; /* exact: keys and json_pool_intern() */
+	size_t mask, n;
+	struct json_pool_ent *cache; /* recent values */
+};
+
+void json_pool_init(struct json_pool *p, struct arena *a);
+void json_pool_release(struct json_pool *p);
+/* NUL-terminated copy of s[0..n) (which may contain NUL), packed. */
+const char *json_pool_strndup(struct json_pool *p, const char *s, size_t n);
+/* The one copy of s[0..n) in this pool. */
+const char *json_pool_intern(struct json_pool *p, const char *s, size_t n);
+
+/*
+ * Scratch: a rewindable node store for values that are used and dropped one
+ * after the other (the records of a streamed array). json_scratch_rewind()
+ * makes all of it reusable at once (with AddressSanitizer it frees it, so a
+ * pointer kept past a rewind is reported).
+ */
+struct json_scratch_blk;
+struct json_scratch {
+	struct json_scratch_blk *head, *cur;
+};
+
+void json_scratch_init(struct json_scratch *s);
+void json_scratch_rewind(struct json_scratch *s);
+void json_scratch_release(struct json_scratch *s);
+
+/*
+ * Streaming reader: parses one document that is too large to hold as a DOM,
+ * through a window the caller slides over it, and hands it over in pieces:
+ * the members of a top-level object one by one, and the items of a
+ * member's array (or of a top-level array) one by one when the caller asks
+ * for it. Every piece is an ordinary DOM with document offsets, and the
+ * document is checked exactly as json_parse() checks it: the same grammar,
+ * limits, error messages and error offsets, in the same order.
+ *
+ * Before each json_stream_next() the caller sets buf/len/base/final (the
+ * window holds document bytes [base, base + len) and always holds offset
+ * `keep` of the last call; final: nothing follows) and where pieces go
+ * (`scratch` is required). Events:
+ *   JSON_EV_MORE   the next piece does not fit in the window: slide it so that
+ *                  it starts at or before `keep` and holds more bytes (or is
+ *                  final), then call again; what the failed attempt put in
+ *                  the arena or the pool stays there, unused;
+ *   JSON_EV_KEY    a member key of the top-level object, in key/klen (interned
+ *                  in the pool, else valid until the next KEY); set `stream`
+ *                  to have an array value streamed, then call again;
+ *   JSON_EV_VALUE  a whole value (the member's value, or a top-level value
+ *                  that is not an object, or not streamed): *out, valid until
+ *                  the next call; its children are in `arena` (NULL: scratch);
+ *   JSON_EV_ARRAY  a streamed array begins at arr_off (root_array: it is the
+ *                  document itself; `stream` set before the first call);
+ *   JSON_EV_ITEM   one item: *out, children in `scratch` (*out NULL with
+ *                  `skip`, which only checks the item);
+ *   JSON_EV_ARRAY_END, and JSON_EV_END when the document is complete.
+ * A negative return is a parse error (e and *err_off filled as json_parse()
+ * does); the stream is then finished.
+ */
+enum json_ev {
+	JSON_EV_MORE = 1,
+	JSON_EV_KEY,
+	JSON_EV_VALUE,
+	JSON_EV_ARRAY,
+	JSON_EV_ITEM,
+	JSON_EV_ARRAY_END,
+	JSON_EV_END,
+};
+
+struct json_parser;
+struct json_stream {
+	/* input window, set by the caller */
+	const char *buf;
+	size_t len;
+	uint64_t base;
+	bool final;
+	/* where the pieces go, set by the caller */
+	struct arena *arena;	      /* nodes of VALUE (NULL: scratch) */
+	struct json_scratch *scratch; /* nodes of ITEM, and of VALUE without arena */
+	struct json_pool *pool;	      /* strings, keys and numbers (NULL: with the nodes) */
+	bool stream;		      /* stream the next value if it is an array */
+	bool skip;		      /* ITEM: check only, *out = NULL */
+	/* out */
+	uint64_t keep;	   /* after any event: first offset still needed */
+	const char *key;   /* KEY: decoded, NUL-terminated, valid until the next KEY */
+	uint32_t klen;	   /* KEY */
+	uint64_t root_off; /* offset of the top-level value */
+	uint64_t arr_off;  /* ARRAY: offset of the '[' */
+	bool root_object;  /* the top-level value is an object */
+	bool root_array;   /* ARRAY: the array is the top-level value */
+	/* private */
+	struct json_parser *ps;
+	struct json node;
+	int state;
+	uint64_t pos;
+	size_t nmembers, nitems;
+	char *kbuf;
+	size_t kalloc;
+};
+
+void json_stream_init(struct json_stream *s, const struct json_limits *lim);
+void json_stream_release(struct json_stream *s);
+int json_stream_next(struct json_stream *s, const struct json **out, long long *err_off,
+		     struct mm_err *e);
+
 /* Lookups. All accept NULL and return NULL / false on type mismatch. */
 const struct json *json_get(const struct json *obj, const char *key);
 const struct json *json_at(const struct json *arr, size_t i);

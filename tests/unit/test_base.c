@@ -201,6 +201,305 @@ static void test_json_insitu(void **st)
 	arena_release(&a);
 }
 
+/* ---- streaming reader: the same DOM, the same errors as json_parse ---- */
+
+struct stream_run {
+	int rc;		    /* 0, or the error */
+	char msg[1024];	    /* error message */
+	long long off;	    /* error offset */
+	struct strbuf out;  /* the document rebuilt from the pieces */
+	struct strbuf offs; /* offsets of the pieces */
+};
+
+/* Stream doc through windows of `step` more bytes at a time; with
+ * stream_arrays, every array member (and a top-level array) is streamed. */
+static void stream_doc(const char *doc, size_t len, size_t step, bool stream_arrays, bool pool,
+		       const struct json_limits *lim, struct stream_run *run)
+{
+	struct arena a = ARENA_INIT;
+	struct json_pool jp;
+	json_pool_init(&jp, &a);
+	struct json_scratch scr;
+	json_scratch_init(&scr);
+	struct json_stream s;
+	json_stream_init(&s, lim);
+	s.scratch = &scr;
+	s.arena = &a;
+	s.pool = pool ? &jp : NULL;
+	s.stream = stream_arrays;
+	memset(run, 0, sizeof(*run));
+	strbuf_init(&run->out, 0);
+	strbuf_init(&run->offs, 0);
+	uint64_t base = 0;
+	size_t wlen = step < len ? step : len;
+	bool first_member = true, first_item = true;
+	for (int guard = 0; guard < 1000000; guard++) {
+		const struct json *v;
+		struct mm_err e = { 0 };
+		long long off = -1;
+		s.buf = doc + base;
+		s.len = wlen;
+		s.base = base;
+		s.final = base + wlen == len;
+		json_scratch_rewind(&scr);
+		int ev = json_stream_next(&s, &v, &off, &e);
+		if (ev < 0) {
+			run->rc = ev;
+			run->off = off;
+			snprintf(run->msg, sizeof(run->msg), "%s", e.msg);
+			break;
+		}
+		switch (ev) {
+		case JSON_EV_MORE: {
+			assert_false(s.final);
+			assert_true(s.keep >= base && s.keep <= base + wlen);
+			size_t end = (size_t)(base + wlen) + step;
+			base = s.keep;
+			wlen = (end < len ? end : len) - (size_t)base;
+			continue;
+		}
+		case JSON_EV_KEY:
+			if (first_member)
+				strbuf_addch(&run->out, '{');
+			else
+				strbuf_addch(&run->out, ',');
+			first_member = false;
+			strbuf_add_json_strn(&run->out, s.key, s.klen);
+			strbuf_addch(&run->out, ':');
+			s.stream = stream_arrays;
+			break;
+		case JSON_EV_VALUE:
+			json_write(&run->out, v);
+			strbuf_addf(&run->offs, "v%llu ", (unsigned long long)v->off);
+			break;
+		case JSON_EV_ARRAY:
+			strbuf_addch(&run->out, '[');
+			strbuf_addf(&run->offs, "a%llu ", (unsigned long long)s.arr_off);
+			first_item = true;
+			break;
+		case JSON_EV_ITEM:
+			if (!first_item)
+				strbuf_addch(&run->out, ',');
+			first_item = false;
+			json_write(&run->out, v);
+			strbuf_addf(&run->offs, "i%llu ", (unsigned long long)v->off);
+			break;
+		case JSON_EV_ARRAY_END:
+			strbuf_addch(&run->out, ']');
+			break;
+		case JSON_EV_END:
+			if (s.root_object)
+				strbuf_addstr(&run->out, first_member ? "{}" : "}");
+			goto done;
+		default:
+			fail_msg("unexpected event %d", ev);
+		}
+	}
+done:
+	json_stream_release(&s);
+	json_scratch_release(&scr);
+	json_pool_release(&jp);
+	arena_release(&a);
+}
+
+/* What the stream must give: json_parse of the whole document. */
+static void whole_doc(const char *doc, size_t len, bool stream_arrays,
+		      const struct json_limits *lim, struct stream_run *run)
+{
+	struct arena a = ARENA_INIT;
+	struct json *v = NULL;
+	struct mm_err e = { 0 };
+	long long off = -1;
+	memset(run, 0, sizeof(*run));
+	strbuf_init(&run->out, 0);
+	strbuf_init(&run->offs, 0);
+	run->rc = json_parse(&a, doc, len, lim, &v, &off, &e);
+	if (run->rc) {
+		run->off = off;
+		snprintf(run->msg, sizeof(run->msg), "%s", e.msg);
+		arena_release(&a);
+		return;
+	}
+	json_write(&run->out, v);
+	const struct json *arrs[1] = { v };
+	if (v->type == JSON_OBJECT) {
+		for (uint32_t i = 0; i < v->n; i++) {
+			const struct json *c = &v->u.members[i].v;
+			if (stream_arrays && c->type == JSON_ARRAY) {
+				strbuf_addf(&run->offs, "a%llu ", (unsigned long long)c->off);
+				for (uint32_t j = 0; j < c->n; j++)
+					strbuf_addf(&run->offs, "i%llu ",
+						    (unsigned long long)c->u.items[j].off);
+			} else {
+				strbuf_addf(&run->offs, "v%llu ", (unsigned long long)c->off);
+			}
+		}
+	} else if (stream_arrays && v->type == JSON_ARRAY) {
+		strbuf_addf(&run->offs, "a%llu ", (unsigned long long)arrs[0]->off);
+		for (uint32_t j = 0; j < v->n; j++)
+			strbuf_addf(&run->offs, "i%llu ", (unsigned long long)v->u.items[j].off);
+	} else {
+		strbuf_addf(&run->offs, "v%llu ", (unsigned long long)v->off);
+	}
+	arena_release(&a);
+}
+
+static void check_stream(const char *doc, size_t len, const struct json_limits *lim)
+{
+	static const size_t steps[] = { 1, 2, 3, 5, 8, 13, 64, 1 << 20 };
+	for (int sa = 0; sa < 2; sa++) {
+		struct stream_run want;
+		whole_doc(doc, len, sa, lim, &want);
+		for (size_t k = 0; k < sizeof(steps) / sizeof(steps[0]); k++) {
+			struct stream_run got;
+			stream_doc(doc, len, steps[k], sa, (k & 1) != 0, lim, &got);
+			/* on an error, what came before it is not compared */
+			if (got.rc != want.rc || strcmp(got.msg, want.msg) || got.off != want.off ||
+			    (!want.rc && (strcmp(got.out.buf, want.out.buf) ||
+					  strcmp(got.offs.buf, want.offs.buf))))
+				fail_msg(
+				    "stream (step %zu, arrays %d) of '%.*s': got %d '%s' @%lld "
+				    "'%s' [%s], want %d '%s' @%lld '%s' [%s]",
+				    steps[k], sa, (int)len, doc, got.rc, got.msg, got.off,
+				    got.out.buf, got.offs.buf, want.rc, want.msg, want.off,
+				    want.out.buf, want.offs.buf);
+			strbuf_release(&got.out);
+			strbuf_release(&got.offs);
+		}
+		strbuf_release(&want.out);
+		strbuf_release(&want.offs);
+	}
+}
+
+static const char *const stream_docs[] = {
+	("{\"Reservations\": [{\"Instances\": [{\"InstanceId\": \"i-1\", \"N\": 12}]}, {\"a\": "
+	 "[1, 2.5e3, -0, true, false, null]}], \"NextToken\": \"x\", \"E\": []}"),
+	"\xef\xbb\xbf {\"k\" : \"\\u00e9\\ud83d\\ude00\\ud800x\\\"\\\\\\/\\b\\f\\n\\r\\t\"}  \n",
+	"[1, {\"a\": [2, 3]}, \"s\", [], {}, 123456789]",
+	"  42  ",
+	"\"just a string\"",
+	"{}",
+	"[]",
+	"{\"a\": 1, \"b\": [], \"c\": {\"d\": [1, [2, [3]]]}, \"e\": [\"x\", \"y\"]}",
+	"{\"a\": [1, 2,]}",
+	"{\"a\": [1 2]}",
+	"{\"a\" 1}",
+	"{\"a\": 1,}",
+	"{\"a\": 1",
+	"{\"a\": [tru]}",
+	"{\"a\": [\"x\\u12\"]}",
+	"{\"a\": [\"x\\ud800\\u12\"]}",
+	"{\"a\": [\"\\q\"]}",
+	"{\"a\": [\"a\x01\"]}",
+	"{\"a\": [01]}",
+	"{\"a\": [1.]}",
+	"{\"a\": [1e]}",
+	"{\"a\": [-]}",
+	"{} x",
+	"{}   ",
+	"",
+	"   ",
+	"\"abc",
+	"{\"a\": [\"abc",
+	"{\"a\": [{\"b\": \"c\"}, {\"b\": \"d\"",
+	"[1, 2",
+	"{1: 2}",
+	"{\"a\": [1], \"a\": [2]}",
+};
+
+static void test_json_stream(void **st)
+{
+	(void)st;
+	for (size_t i = 0; i < sizeof(stream_docs) / sizeof(stream_docs[0]); i++)
+		check_stream(stream_docs[i], strlen(stream_docs[i]), NULL);
+	/* limits: depth, string size, items, members */
+	struct json_limits lims[] = {
+		{ .max_depth = 1 },  { .max_depth = 2 }, { .max_depth = 3 },
+		{ .max_string = 3 }, { .max_items = 1 }, { .max_items = 2 },
+	};
+	for (size_t l = 0; l < sizeof(lims) / sizeof(lims[0]); l++)
+		for (size_t i = 0; i < sizeof(stream_docs) / sizeof(stream_docs[0]); i++)
+			check_stream(stream_docs[i], strlen(stream_docs[i]), &lims[l]);
+	/* single-byte mutations and truncations of a document */
+	const char *src = stream_docs[0];
+	size_t n = strlen(src);
+	char *buf = malloc(n + 1);
+	static const char alphabet[] = "{}[]\",:\\ u0e1-.tfnx\x01";
+	uint32_t rnd = 12345;
+	for (int k = 0; k < 400; k++) {
+		memcpy(buf, src, n);
+		rnd = rnd * 1103515245u + 12345u;
+		size_t at = (rnd >> 8) % n;
+		size_t len = n;
+		if (k % 4 == 3)
+			len = at; /* truncated */
+		else
+			buf[at] = alphabet[(rnd >> 20) % (sizeof(alphabet) - 1)];
+		check_stream(buf, len, NULL);
+	}
+	free(buf);
+}
+
+static void test_json_pool(void **st)
+{
+	(void)st;
+	struct arena a = ARENA_INIT;
+	struct json_pool p;
+	json_pool_init(&p, &a);
+	const char *x = json_pool_intern(&p, "us-east-1", 9);
+	assert_ptr_equal(json_pool_intern(&p, "us-east-1xyz", 9), x);
+	assert_ptr_not_equal(json_pool_intern(&p, "us-east-2", 9), x);
+	assert_string_equal(x, "us-east-1");
+	/* many distinct strings: the index grows, identity holds */
+	char k[32];
+	const char *first = NULL;
+	for (int i = 0; i < 5000; i++) {
+		int n = snprintf(k, sizeof(k), "key-%d", i);
+		const char *c = json_pool_intern(&p, k, (size_t)n);
+		assert_string_equal(c, k);
+		if (!i)
+			first = c;
+	}
+	assert_ptr_equal(json_pool_intern(&p, "key-0", 5), first);
+	assert_ptr_equal(json_pool_intern(&p, "us-east-1", 9), x);
+	/* copies keep embedded NULs and are packed */
+	const char *d = json_pool_strndup(&p, "a\0b", 3);
+	assert_memory_equal(d, "a\0b\0", 4);
+	/* parsed through a pool: keys interned, equal values seen lately shared */
+	struct json_scratch scr;
+	json_scratch_init(&scr);
+	struct json_stream s;
+	json_stream_init(&s, NULL);
+	const char *doc = "[{\"State\": \"running\"}, {\"State\": \"running\"}]";
+	s.buf = doc;
+	s.len = strlen(doc);
+	s.final = true;
+	s.stream = true;
+	s.pool = &p;
+	s.scratch = &scr;
+	const struct json *v;
+	struct mm_err e = { 0 };
+	assert_int_equal(json_stream_next(&s, &v, NULL, &e), JSON_EV_ARRAY);
+	assert_int_equal(json_stream_next(&s, &v, NULL, &e), JSON_EV_ITEM);
+	const char *k1 = v->u.members[0].key, *v1 = json_str(v, "State");
+	/* the next item reuses the scratch nodes; strings stay */
+	json_scratch_rewind(&scr);
+	assert_int_equal(json_stream_next(&s, &v, NULL, &e), JSON_EV_ITEM);
+	assert_ptr_equal(v->u.members[0].key, k1);
+	assert_ptr_equal(json_str(v, "State"), v1);
+	assert_ptr_equal(k1, json_pool_intern(&p, "State", 5));
+	assert_string_equal(v1, "running");
+	assert_int_equal(json_stream_next(&s, &v, NULL, &e), JSON_EV_ARRAY_END);
+	assert_int_equal(json_stream_next(&s, &v, NULL, &e), JSON_EV_END);
+	json_stream_release(&s);
+	json_scratch_release(&scr);
+	json_pool_release(&p);
+	/* strings outlive the index */
+	assert_string_equal(x, "us-east-1");
+	assert_string_equal(v1, "running");
+	arena_release(&a);
+}
+
 static void test_cidr(void **st)
 {
 	(void)st;
@@ -381,7 +680,8 @@ int main(void)
 		cmocka_unit_test(test_json_values),    cmocka_unit_test(test_json_int_range),
 		cmocka_unit_test(test_json_roundtrip), cmocka_unit_test(test_json_errors),
 		cmocka_unit_test(test_json_limits),    cmocka_unit_test(test_json_next),
-		cmocka_unit_test(test_json_insitu),    cmocka_unit_test(test_cidr),
+		cmocka_unit_test(test_json_insitu),    cmocka_unit_test(test_json_stream),
+		cmocka_unit_test(test_json_pool),      cmocka_unit_test(test_cidr),
 		cmocka_unit_test(test_ivset_random),   cmocka_unit_test(test_special_ranges),
 		cmocka_unit_test(test_strbuf),	       cmocka_unit_test(test_hmap),
 		cmocka_unit_test(test_yaml),

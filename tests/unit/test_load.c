@@ -4,7 +4,9 @@
  * output kind through snapshot_load_buffer(), whole trees through
  * snapshot_load() on temporary directories (recognition by key, account and
  * region from the path or the content, gzip, bad input of every sort), the
- * Batfish fixtures in ../shared and the JSON examples of the AWS CLI docs.
+ * streaming of big files (records outlive their nodes, a file failing
+ * part-way is taken back out), the Batfish fixtures in ../shared and the JSON
+ * examples of the AWS CLI docs.
  */
 #include <errno.h>
 #include <ftw.h>
@@ -178,7 +180,7 @@ static int load_tree(struct mm_model *m, const char *dir, const struct snapshot_
 
 static const char *shared_dir(void)
 {
-	static char buf[4096];
+	static char buf[2048]; /* shorter than the paths built from it */
 	const char *env = getenv("MAMORI_SHARED");
 	const char *cands[] = { env, "../shared", "../../shared", "../../../shared",
 				"../../../../shared" };
@@ -1599,6 +1601,341 @@ static void test_huge_string_gzip(void **st)
 }
 
 /* ------------------------------------------------------------------ */
+/* streamed records: the DOM of a record is gone once it is extracted   */
+
+/* describe-instances output of n instances, ~1.5 KB each (several read
+ * windows for a few thousand), with values repeated across records (types,
+ * states, groups: shared in the string pool) and unique ones (ids, addresses). */
+static void gen_instances(struct strbuf *sb, int n)
+{
+	strbuf_addstr(sb, "{\"Reservations\": [");
+	for (int i = 0; i < n; i++) {
+		strbuf_addf(
+		    sb,
+		    "%s{\"OwnerId\": \"123456789012\", \"ReservationId\": \"r-%06d\", "
+		    "\"Instances\": [{\"InstanceId\": \"i-%06d\", \"InstanceType\": \"%s\", "
+		    "\"State\": {\"Code\": 16, \"Name\": \"%s\"}, "
+		    "\"Placement\": {\"AvailabilityZone\": \"us-east-1%c\"}, "
+		    "\"PrivateIpAddress\": \"10.0.%d.%d\", ",
+		    i ? ", " : "", i, i, i % 2 ? "m5.large" : "t3.micro",
+		    i % 3 ? "running" : "stopped", 'a' + i % 3, i / 250, i % 250);
+		if (i % 4 == 0)
+			strbuf_addf(sb, "\"PublicIpAddress\": \"54.0.%d.%d\", ", i / 250, i % 250);
+		strbuf_addf(
+		    sb,
+		    "\"VpcId\": \"vpc-%d\", \"SubnetId\": \"subnet-%d\", \"ImageId\": \"ami-1\", "
+		    "\"KeyName\": \"key-%d\", \"LaunchTime\": \"2024-01-01T00:%02d:%02dZ\", "
+		    "\"IamInstanceProfile\": {\"Arn\": "
+		    "\"arn:aws:iam::123456789012:instance-profile/p%d\"}, "
+		    "\"MetadataOptions\": {\"State\": \"applied\", \"HttpTokens\": \"%s\", "
+		    "\"HttpPutResponseHopLimit\": %d, \"HttpEndpoint\": \"enabled\"}, "
+		    "\"SecurityGroups\": [{\"GroupName\": \"web\", \"GroupId\": \"sg-%d\"}, "
+		    "{\"GroupName\": \"all\", \"GroupId\": \"sg-all\"}], "
+		    "\"Tags\": [{\"Key\": \"Name\", \"Value\": \"web-%06d\"}, "
+		    "{\"Key\": \"env\", \"Value\": \"prod\"}], "
+		    "\"BlockDeviceMappings\": [{\"DeviceName\": \"/dev/xvda\", "
+		    "\"Ebs\": {\"Status\": \"attached\", \"VolumeId\": \"vol-%06d\"}}], ",
+		    i % 3, i % 10, i % 5, (i / 60) % 60, i % 60, i % 7,
+		    i % 2 ? "required" : "optional", 1 + i % 2, i % 9, i, i);
+		strbuf_addf(
+		    sb,
+		    "\"NetworkInterfaces\": [{\"NetworkInterfaceId\": \"eni-%06d\", "
+		    "\"OwnerId\": \"123456789012\", \"Status\": \"in-use\", "
+		    "\"SubnetId\": \"subnet-%d\", \"VpcId\": \"vpc-%d\", "
+		    "\"MacAddress\": \"02:00:00:%02x:%02x:%02x\", "
+		    "\"Groups\": [{\"GroupName\": \"web\", \"GroupId\": \"sg-%d\"}], "
+		    "\"PrivateIpAddress\": \"10.0.%d.%d\", \"PrivateIpAddresses\": "
+		    "[{\"Primary\": true, \"PrivateIpAddress\": \"10.0.%d.%d\"%s}], "
+		    "\"Description\": \"%.*s\"}]}]}",
+		    i, i % 10, i % 3, (i >> 16) & 255, (i >> 8) & 255, i & 255, i % 9, i / 250,
+		    i % 250, i / 250, i % 250,
+		    i % 4 ? ""
+			  : ", \"Association\": {\"IpOwnerId\": \"amazon\", \"PublicIp\": \"p\"}",
+		    200 + i % 100,
+		    "................................................................................"
+		    "................................................................................"
+		    "................................................................................"
+		    "................................................................................");
+	}
+	strbuf_addstr(sb, "]}");
+}
+
+/* Every string of every instance and its interface, against what
+ * gen_instances() wrote. */
+static void check_instances(const struct mm_model *m, int n, const char *file, bool dedup)
+{
+	char want[256];
+	assert_int_equal(m->ninstances, n);
+	for (int i = 0; i < n; i++) {
+		const struct mm_instance *x = &m->instances[i];
+		snprintf(want, sizeof(want), "i-%06d", i);
+		assert_string_equal(x->r.id, want);
+		assert_string_equal(x->r.account, "123456789012");
+		assert_string_equal(x->r.region, "us-east-1");
+		assert_null(x->r.raw); /* its nodes are gone */
+		assert_string_equal(x->r.loc.file, file);
+		snprintf(want, sizeof(want), "/Reservations/%d/Instances/0", i);
+		assert_string_equal(x->r.loc.ptr, want);
+		assert_string_equal(x->type, i % 2 ? "m5.large" : "t3.micro");
+		assert_string_equal(x->state, i % 3 ? "running" : "stopped");
+		snprintf(want, sizeof(want), "us-east-1%c", 'a' + i % 3);
+		assert_string_equal(x->az, want);
+		snprintf(want, sizeof(want), "10.0.%d.%d", i / 250, i % 250);
+		assert_string_equal(x->private_ip, want);
+		if (i % 4 == 0) {
+			snprintf(want, sizeof(want), "54.0.%d.%d", i / 250, i % 250);
+			assert_string_equal(x->public_ip, want);
+		} else {
+			assert_null(x->public_ip);
+		}
+		snprintf(want, sizeof(want), "vpc-%d", i % 3);
+		assert_string_equal(x->vpc_id, want);
+		snprintf(want, sizeof(want), "subnet-%d", i % 10);
+		assert_string_equal(x->subnet_id, want);
+		assert_string_equal(x->image_id, "ami-1");
+		snprintf(want, sizeof(want), "key-%d", i % 5);
+		assert_string_equal(x->key_name, want);
+		snprintf(want, sizeof(want), "2024-01-01T00:%02d:%02dZ", (i / 60) % 60, i % 60);
+		assert_string_equal(x->launch_time, want);
+		snprintf(want, sizeof(want), "arn:aws:iam::123456789012:instance-profile/p%d",
+			 i % 7);
+		assert_string_equal(x->profile_arn, want);
+		assert_string_equal(x->imds.http_tokens, i % 2 ? "required" : "optional");
+		assert_string_equal(x->imds.http_endpoint, "enabled");
+		assert_string_equal(x->imds.state, "applied");
+		assert_int_equal(x->imds.hop_limit, 1 + i % 2);
+		snprintf(want, sizeof(want), "/Reservations/%d/Instances/0/MetadataOptions", i);
+		assert_string_equal(x->imds.loc.ptr, want);
+		assert_int_equal(x->ngroups, 2);
+		snprintf(want, sizeof(want), "sg-%d", i % 9);
+		assert_string_equal(x->groups[0], want);
+		assert_string_equal(x->groups[1], "sg-all");
+		assert_int_equal(x->r.ntags, 2);
+		assert_string_equal(x->r.tags[0].key, "Name");
+		snprintf(want, sizeof(want), "web-%06d", i);
+		assert_string_equal(x->r.tags[0].value, want);
+		assert_string_equal(mm_tag(&x->r, "env"), "prod");
+		assert_int_equal(x->nvolumes, 1);
+		snprintf(want, sizeof(want), "vol-%06d", i);
+		assert_string_equal(x->volumes[0], want);
+		assert_int_equal(x->nenis, 1);
+		snprintf(want, sizeof(want), "eni-%06d", i);
+		assert_string_equal(x->enis[0], want);
+	}
+	if (dedup)
+		return;
+	/* the interfaces synthesised from the instances (no ENI file here) */
+	assert_int_equal(m->nenis, n);
+	for (int i = 0; i < n; i++) {
+		const struct mm_eni *e = &m->enis[i];
+		snprintf(want, sizeof(want), "eni-%06d", i);
+		assert_string_equal(e->r.id, want);
+		assert_null(e->r.raw);
+		assert_true(e->from_instance);
+		snprintf(want, sizeof(want), "i-%06d", i);
+		assert_string_equal(e->instance_id, want);
+		snprintf(want, sizeof(want), "/Reservations/%d/Instances/0/NetworkInterfaces/0", i);
+		assert_string_equal(e->r.loc.ptr, want);
+		assert_string_equal(e->status, "in-use");
+		assert_string_equal(e->owner, "123456789012");
+		snprintf(want, sizeof(want), "subnet-%d", i % 10);
+		assert_string_equal(e->subnet_id, want);
+		assert_int_equal(e->ngroups, 1);
+		snprintf(want, sizeof(want), "sg-%d", i % 9);
+		assert_string_equal(e->groups[0], want);
+		assert_int_equal(e->nips, 1);
+		snprintf(want, sizeof(want), "10.0.%d.%d", i / 250, i % 250);
+		assert_string_equal(e->ips[0].private_ip, want);
+		assert_true(e->ips[0].primary);
+		if (i % 4 == 0) {
+			assert_string_equal(e->ips[0].public_ip, "p");
+			assert_string_equal(e->ips[0].ip_owner, "amazon");
+		} else {
+			assert_null(e->ips[0].public_ip);
+		}
+		assert_int_equal(strlen(e->desc), 200 + i % 100);
+	}
+}
+
+#define STREAM_N 2500 /* ~3.5 MB: several read windows */
+
+static const char *other_kinds =
+    "{'Volumes': [{'VolumeId': 'vol-1', 'AvailabilityZone': 'us-east-1a', 'State': 'in-use', "
+    "'Encrypted': true, 'Size': 8, 'Attachments': [{'InstanceId': 'i-000001'}], "
+    "'Tags': [{'Key': 'k', 'Value': 'v'}]}]}";
+
+/* Load a tree whose big files are streamed, then read every string kind
+ * of the model: with ASan the nodes of each record are freed as soon as it
+ * is extracted, so a pointer kept into them would be reported here. */
+static void test_streamed_records_outlive_dom(void **st)
+{
+	(void)st;
+	char *dir = tmp_dir();
+	struct strbuf sb = STRBUF_INIT;
+	gen_instances(&sb, STREAM_N);
+	assert_true(sb.len > 3 * ((size_t)1 << 20));
+	write_file(dir, "s/123456789012/us-east-1/describe-instances.json", sb.buf);
+	char *q = unq(other_kinds);
+	write_file(dir, "s/123456789012/us-east-1/describe-volumes.json", q);
+	write_file(dir, "s/123456789012/us-east-1/describe-security-groups.json",
+		   "{\"SecurityGroups\": [{\"GroupId\": \"sg-all\", \"GroupName\": \"all\"}]}");
+	write_file(dir, "s/123456789012/us-east-1/describe-snapshots.json",
+		   "{\"Snapshots\": [{\"SnapshotId\": \"snap-1\", \"VolumeId\": \"vol-1\", "
+		   "\"State\": \"completed\", \"Encrypted\": false}]}");
+	write_file(dir, "s/123456789012/us-east-1/describe-images.json",
+		   "{\"Images\": [{\"ImageId\": \"ami-1\", \"Name\": \"base\", \"State\": "
+		   "\"available\", \"BlockDeviceMappings\": [{\"Ebs\": {\"Encrypted\": true}}]}]}");
+	write_file(
+	    dir, "s/123456789012/us-east-1/describe-addresses.json",
+	    "{\"Addresses\": [{\"AllocationId\": \"eipalloc-1\", \"PublicIp\": \"54.1.1.1\", "
+	    "\"InstanceId\": \"i-000004\", \"Domain\": \"vpc\"}]}");
+	write_file(dir, "s/123456789012/us-east-1/lt.json",
+		   "{\"LaunchTemplateVersions\": [{\"LaunchTemplateId\": \"lt-1\", "
+		   "\"LaunchTemplateName\": \"web\", \"VersionNumber\": 3, \"LaunchTemplateData\": "
+		   "{\"MetadataOptions\": {\"HttpTokens\": \"optional\"}}}]}");
+	/* the same instances where the path says nothing: two passes */
+	write_file(dir, "u/describe-instances.json", sb.buf);
+	write_file(dir, "u/describe-security-groups.json",
+		   "{\"SecurityGroups\": [{\"GroupId\": \"sg-u\"}]}");
+	free(q);
+
+	struct mm_model m;
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/s", dir);
+	mm_model_init(&m);
+	assert_int_equal(load_tree(&m, path, NULL), 0);
+	assert_int_equal(m.diags.nr, 0);
+	assert_int_equal(m.files_loaded, 7);
+	check_instances(&m, STREAM_N, "123456789012/us-east-1/describe-instances.json", false);
+	const struct mm_volume *v = mm_find_volume(&m, "vol-1");
+	assert_non_null(v);
+	assert_null(v->r.raw);
+	assert_string_equal(v->az, "us-east-1a");
+	assert_string_equal(v->state, "in-use");
+	assert_string_equal(v->instances[0], "i-000001");
+	assert_string_equal(mm_tag(&v->r, "k"), "v");
+	assert_string_equal(v->r.loc.ptr, "/Volumes/0");
+	assert_int_equal(m.nsnapshots, 1);
+	assert_string_equal(m.snapshots[0].volume_id, "vol-1");
+	assert_string_equal(m.snapshots[0].state, "completed");
+	assert_null(m.snapshots[0].r.raw);
+	const struct mm_image *im = mm_find_image(&m, "ami-1");
+	assert_non_null(im);
+	assert_string_equal(im->name, "base");
+	assert_int_equal(im->all_encrypted, MM_YES);
+	assert_int_equal(m.neips, 1);
+	assert_string_equal(m.eips[0].public_ip, "54.1.1.1");
+	assert_string_equal(m.eips[0].instance_id, "i-000004");
+	assert_null(m.eips[0].r.raw);
+	assert_int_equal(m.nlt_versions, 1);
+	assert_string_equal(m.lt_versions[0].r.id, "lt-1:3");
+	assert_string_equal(m.lt_versions[0].imds.http_tokens, "optional");
+	assert_string_equal(m.lt_versions[0].imds.loc.ptr,
+			    "/LaunchTemplateVersions/0/LaunchTemplateData/MetadataOptions");
+	/* kinds held whole keep their DOM */
+	const struct mm_sg *g = mm_find_sg(&m, "sg-all");
+	assert_non_null(g);
+	assert_non_null(g->r.raw);
+	assert_string_equal(json_str(g->r.raw, "GroupName"), "all");
+	mm_model_release(&m);
+
+	/* two passes: hints taken from the streamed file, the same records */
+	snprintf(path, sizeof(path), "%s/u", dir);
+	mm_model_init(&m);
+	assert_int_equal(load_tree(&m, path, NULL), 0);
+	assert_int_equal(m.diags.nr, 0);
+	check_instances(&m, STREAM_N, "describe-instances.json", false);
+	g = mm_find_sg(&m, "sg-u");
+	assert_non_null(g);
+	assert_string_equal(g->r.account, "123456789012"); /* the sibling's owner */
+	assert_string_equal(g->r.region, "us-east-1");
+	mm_model_release(&m);
+
+	/* one buffer */
+	mm_model_init(&m);
+	load_str(&m, "123456789012/us-east-1/describe-instances.json", sb.buf);
+	check_instances(&m, STREAM_N, "123456789012/us-east-1/describe-instances.json", false);
+	mm_model_release(&m);
+	strbuf_release(&sb);
+	rm_tree(dir);
+}
+
+/* A file that breaks part-way, after records were extracted from earlier
+ * read windows: its records and scopes are taken back out, and the
+ * diagnostic is the one json_parse() gives for the whole file. */
+static void test_failed_file_taken_back(void **st)
+{
+	(void)st;
+	char *dir = tmp_dir();
+	struct strbuf sb = STRBUF_INIT;
+	gen_instances(&sb, STREAM_N);
+	/* a syntax error about 90% in, between two reservations */
+	char *at = strstr(sb.buf + sb.len * 9 / 10, "}]}, {\"OwnerId\"");
+	assert_non_null(at);
+	at[3] = ';';
+	write_file(dir, "123456789012/eu-west-3/describe-instances.json", sb.buf);
+	write_file(dir, "123456789012/us-east-1/describe-vpcs.json",
+		   "{\"Vpcs\": [{\"VpcId\": \"vpc-1\"}, {\"VpcIx\": \"no id\"}]}");
+	/* gzip: the document breaks early, the gzip stream later; the gzip
+	 * error is what reading the file first would have found */
+	struct strbuf gz = STRBUF_INIT, bad = STRBUF_INIT;
+	strbuf_add(&bad, sb.buf, sb.len);
+	char *early = strstr(bad.buf + bad.len / 10, "}]}, {\"OwnerId\"");
+	early[3] = ';';
+	gzip_member(&gz, bad.buf, bad.len);
+	write_bytes(dir, "123456789012/eu-west-2/describe-instances.json.gz", gz.buf,
+		    gz.len * 8 / 10);
+	struct mm_model m;
+	mm_model_init(&m);
+	assert_int_equal(load_tree(&m, dir, NULL), 0);
+	assert_int_equal(m.files_failed, 2);
+	assert_int_equal(m.files_loaded, 1);
+	assert_int_equal(m.ninstances, 0);
+	assert_int_equal(m.nenis, 0);
+	assert_int_equal(m.nvpcs, 1);
+	assert_int_equal(m.records_skipped, 1);
+	assert_null(mm_scope_find(&m, "123456789012", "eu-west-3"));
+	assert_null(mm_scope_find(&m, "123456789012", "eu-west-2"));
+	assert_non_null(mm_scope_find(&m, "123456789012", "us-east-1"));
+
+	/* the expected messages: the whole file through json_parse() */
+	struct arena a = ARENA_INIT;
+	struct json *root;
+	struct mm_err pe = { 0 };
+	long long off = -1;
+	assert_true(json_parse(&a, sb.buf, sb.len, NULL, &root, &off, &pe) < 0);
+	unsigned long line, col;
+	json_line_col(sb.buf, sb.len, (size_t)off, &line, &col);
+	char want[2048];
+	snprintf(want, sizeof(want), "cannot parse '%s': %s (line %lu, column %lu)",
+		 "123456789012/eu-west-3/describe-instances.json", pe.msg, line, col);
+	arena_release(&a);
+	/* in walk order: read and parse errors first, then the extraction's */
+	assert_int_equal(m.diags.nr, 3);
+	assert_non_null(strstr(m.diags.v[0].msg, "truncated gzip data"));
+	assert_string_equal(m.diags.v[0].file, "123456789012/eu-west-2/describe-instances.json.gz");
+	assert_string_equal(m.diags.v[1].msg, want);
+	assert_int_equal(m.diags.v[1].off, off);
+	assert_non_null(strstr(m.diags.v[2].msg, "skipped 1 record"));
+	assert_string_equal(m.diags.v[2].file, "123456789012/us-east-1/describe-vpcs.json");
+	mm_model_release(&m);
+
+	/* the same file alone, as a buffer */
+	mm_model_init(&m);
+	struct mm_err e = { 0 };
+	assert_int_equal(snapshot_load_buffer(&m, "x.json", sb.buf, sb.len, NULL, &e), MM_EPARSE);
+	assert_int_equal(m.ninstances, 0);
+	assert_int_equal(m.nscopes, 0);
+	assert_int_equal(m.diags.nr, 1);
+	assert_non_null(strstr(e.msg, pe.msg));
+	mm_model_release(&m);
+	strbuf_release(&gz);
+	strbuf_release(&bad);
+	strbuf_release(&sb);
+	rm_tree(dir);
+}
+
+/* ------------------------------------------------------------------ */
 /* malformed input                                                     */
 
 static void test_malformed(void **st)
@@ -2085,6 +2422,8 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_gzip),
 	cmocka_unit_test(test_size_limit),
 	cmocka_unit_test(test_huge_string_gzip),
+	cmocka_unit_test(test_streamed_records_outlive_dom),
+	cmocka_unit_test(test_failed_file_taken_back),
 	cmocka_unit_test(test_malformed),
 	cmocka_unit_test(test_deep_nesting),
 	cmocka_unit_test(test_wrong_types),
