@@ -45,6 +45,8 @@ static const char scan_usage[] =
     "      --passed           also report checks that passed\n"
     "      --allow-ports LIST ports that may be open to the world, e.g. 80,443,8080-8090\n"
     "                         (default 80,443; \"none\" allows none)\n"
+    "      --no-reach         skip the exposure analysis: security-group findings keep\n"
+    "                         their static severity, no per-instance exposure findings\n"
     "  -q, --quiet            print nothing on success; the report still goes to -o FILE\n"
     "  -h, --help             show this help\n"
     "\n"
@@ -195,13 +197,31 @@ static int write_report(const struct strbuf *sb, const char *path)
 	return EXIT_CLEAN;
 }
 
+/* One line for the report summary on what the exposure analysis did. */
+static const char *exposure_note(const struct posture_exposure_stats *st, bool off,
+				 struct strbuf *sb)
+{
+	if (off)
+		strbuf_addstr(sb, "off (--no-reach): security-group findings keep their static "
+				  "severity; no per-instance exposure findings");
+	else if (!st->computed)
+		strbuf_addstr(sb, "on, not needed by any rule");
+	else
+		strbuf_addf(sb,
+			    "on: %zu instance%s (%zu interface%s) evaluated, %zu reachable from "
+			    "the internet, %zu with unknown reachability",
+			    st->instances, st->instances == 1 ? "" : "s", st->interfaces,
+			    st->interfaces == 1 ? "" : "s", st->internet, st->unknown);
+	return sb->buf;
+}
+
 struct scan_opts {
 	const char *dir;
 	const char *format;
 	const char *output;
 	const char *mutelist;
 	int fail_on;
-	bool passed, quiet;
+	bool passed, quiet, no_reach;
 	int *ports;
 	size_t nports;
 };
@@ -209,7 +229,7 @@ struct scan_opts {
 /* Returns -1 to go on, else the exit code. */
 static int parse_args(int argc, char **argv, struct scan_opts *o)
 {
-	enum { OPT_FAIL_ON = 256, OPT_PASSED, OPT_ALLOW_PORTS };
+	enum { OPT_FAIL_ON = 256, OPT_PASSED, OPT_ALLOW_PORTS, OPT_NO_REACH };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
@@ -217,6 +237,7 @@ static int parse_args(int argc, char **argv, struct scan_opts *o)
 		{ "mutelist", required_argument, NULL, 'm' },
 		{ "passed", no_argument, NULL, OPT_PASSED },
 		{ "allow-ports", required_argument, NULL, OPT_ALLOW_PORTS },
+		{ "no-reach", no_argument, NULL, OPT_NO_REACH },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -249,6 +270,9 @@ static int parse_args(int argc, char **argv, struct scan_opts *o)
 			break;
 		case OPT_PASSED:
 			o->passed = true;
+			break;
+		case OPT_NO_REACH:
+			o->no_reach = true;
 			break;
 		case OPT_ALLOW_PORTS:
 			free(o->ports);
@@ -316,7 +340,7 @@ int cmd_scan(int argc, char **argv, const struct cmd_ctx *ctx)
 	struct mm_model m;
 	struct posture_catalog cat;
 	struct findings fs;
-	struct strbuf out = STRBUF_INIT;
+	struct strbuf out = STRBUF_INIT, note = STRBUF_INIT;
 	mm_model_init(&m);
 	memset(&cat, 0, sizeof(cat));
 	findings_init(&fs);
@@ -342,7 +366,12 @@ int cmd_scan(int argc, char **argv, const struct cmd_ctx *ctx)
 		rc = EXIT_RUNTIME;
 		goto out;
 	}
-	struct posture_opts popts = { .ports = o.ports, .nports = o.nports, .passed = o.passed };
+	struct posture_exposure_stats xst = { 0 };
+	struct posture_opts popts = { .ports = o.ports,
+				      .nports = o.nports,
+				      .passed = o.passed,
+				      .exposure = !o.no_reach,
+				      .exposure_stats = &xst };
 	if (posture_run(&m, &cat, &popts, &fs, &e) < 0) {
 		fprintf(stderr, "mamori: scan: %s\n", e.msg);
 		rc = EXIT_RUNTIME;
@@ -365,6 +394,8 @@ int cmd_scan(int argc, char **argv, const struct cmd_ctx *ctx)
 		.diags = &m.diags,
 		.fail_on = o.fail_on,
 		.catalog = &cat,
+		.exposure = o.no_reach ? "off" : "on",
+		.exposure_note = exposure_note(&xst, o.no_reach, &note),
 	};
 	meta.elapsed_ms = ms_since(&t0);
 	struct report_opts ropts = { .color = ctx->color && !o.output };
@@ -387,6 +418,7 @@ int cmd_scan(int argc, char **argv, const struct cmd_ctx *ctx)
 	rc = failing ? EXIT_FINDINGS : EXIT_CLEAN;
 out:
 	strbuf_release(&out);
+	strbuf_release(&note);
 	findings_release(&fs);
 	posture_catalog_release(&cat);
 	mm_model_release(&m);

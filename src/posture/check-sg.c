@@ -264,17 +264,9 @@ static const struct sg_class {
 } classes[] = {
 	{ "ec2-sg-ssh-world", "ssh", "SSH", "22", NULL, CLS_PORTS },
 	{ "ec2-sg-rdp-world", "rdp", "RDP", "3389", "3389", CLS_PORTS },
-	/* FTP, telnet, VNC, WinRM */
-	{ "ec2-sg-admin-port-world", "admin", "remote administration", "20-21,23,5900,5985-5986",
-	  NULL, CLS_PORTS },
-	/* SQL Server, Oracle, ZooKeeper, etcd, MySQL, PostgreSQL, Kibana,
-	 * CouchDB, Redis, Cassandra, Neo4j, InfluxDB, Kafka,
-	 * Elasticsearch/OpenSearch, Memcached, MongoDB */
-	{ "ec2-sg-db-port-world", "db", "database",
-	  "1433-1434,1521,2181,2379-2380,2483-2484,3306,"
-	  "5432,5601,5984,6379,7000-7001,7199,7474,7687,8086,9042,9092,9160,9200,9300,11211,"
-	  "27017-27019",
-	  "11211", CLS_PORTS },
+	{ "ec2-sg-admin-port-world", "admin", "remote administration", PORTS_ADMIN_TCP, NULL,
+	  CLS_PORTS },
+	{ "ec2-sg-db-port-world", "db", "database", PORTS_DB_TCP, PORTS_DB_UDP, CLS_PORTS },
 	{ "ec2-sg-all-ports-world", "all", "all ports", NULL, NULL, CLS_ALL },
 	{ "ec2-sg-unauthorized-port-world", "unauthorized", "ports outside the allow-list", NULL,
 	  NULL, CLS_UNAUTH },
@@ -696,44 +688,209 @@ static void hit_ports(const struct hit *h, bool fail, struct ivset out[2])
 	}
 }
 
-/* The exposure hook: true when every user of sg is known unreachable on
- * every failing part of h. */
-static bool hit_latent(struct pctx *x, const struct mm_sg *sg, const struct hit *h,
-		       const struct sgw *w)
+/* Folds one answer into v; true when it is MM_YES (no need to ask more). */
+static bool fold(enum mm_tri *v, enum mm_tri r)
 {
-	if (!x->o->reach)
+	if (r == MM_UNKNOWN)
+		*v = MM_UNKNOWN;
+	return r == MM_YES;
+}
+
+/* The exposure hook's verdict for one interface on every failing part of h:
+ * MM_YES when some part is reachable, else MM_UNKNOWN when some part cannot
+ * be told, else MM_NO. */
+static enum mm_tri user_verdict(struct pctx *x, const struct mm_eni *eni, const struct hit *h,
+				const struct sgw *w, const struct ivset *all)
+{
+	enum mm_tri v = MM_NO;
+	for (int fi = 0; fi < 2; fi++) {
+		enum mm_family fam = fi ? MM_AF_INET6 : MM_AF_INET;
+		if (h->allf[fi] &&
+		    fold(&v, x->reach(x->reach_arg, x->m, eni, MM_PROTO_ALL, all, fam)))
+			return MM_YES;
+		for (int p = 0; p < 2; p++)
+			if (!ivset_empty(&h->f[fi][p]) &&
+			    fold(&v, x->reach(x->reach_arg, x->m, eni, pnum[p], &h->f[fi][p], fam)))
+				return MM_YES;
+		for (size_t k = 0; k < w->nop && h->of[fi]; k++)
+			if (w->op[k].open[fi] &&
+			    fold(&v, x->reach(x->reach_arg, x->m, eni, w->op[k].proto, all, fam)))
+				return MM_YES;
+	}
+	return v;
+}
+
+/* A short list of users named in a message: the first three distinct ones
+ * (by instance, else interface id), then "and N more". Names and reasons
+ * are only built for those three, so a group with 100k users costs no
+ * strings. */
+struct ulist {
+	struct strbuf sb;
+	const char *keys[3];
+	size_t shown, more;
+};
+
+/* Should the user with this key be added? Counts the ones left out. */
+static bool ulist_take(struct ulist *l, const char *key)
+{
+	for (size_t i = 0; i < l->shown; i++)
+		if (!strcmp(l->keys[i], key))
+			return false;
+	if (l->shown == 3) {
+		l->more++;
 		return false;
-	if (!mm_have(x->m, &sg->r, MM_K_ENIS) && !mm_have(x->m, &sg->r, MM_K_INSTANCES))
-		return false;
+	}
+	l->keys[l->shown++] = key;
+	return true;
+}
+
+/* Appends "name" or "name: why", after sep when the list is not empty. */
+static void ulist_put(struct ulist *l, const char *name, const char *why, const char *sep)
+{
+	if (l->sb.len)
+		strbuf_addstr(&l->sb, sep);
+	strbuf_addstr(&l->sb, name);
+	if (why)
+		strbuf_addf(&l->sb, ": %s", why);
+}
+
+static const char *ulist_text(struct ulist *l)
+{
+	if (l->more) {
+		strbuf_addf(&l->sb, " and %zu more", l->more);
+		l->more = 0;
+	}
+	return l->sb.buf;
+}
+
+/* What the exposure hook says about the users of a group, for one hit. */
+struct reach_sum {
+	size_t yes, no, unknown, other; /* other: users that are not interfaces */
+	struct ulist ly, ln, lu, why;	/* named lists, filled with the engine only */
+};
+
+static void reach_sum_release(struct reach_sum *s)
+{
+	strbuf_release(&s->ly.sb);
+	strbuf_release(&s->ln.sb);
+	strbuf_release(&s->lu.sb);
+	strbuf_release(&s->why.sb);
+}
+
+static const char *user_name(struct pctx *x, const struct mm_eni *eni)
+{
+	const struct mm_instance *in =
+	    eni->instance_id ? mm_find_instance(x->m, eni->instance_id) : NULL;
+	if (in)
+		return pctx_name(x, &in->r);
+	return eni->instance_id ? eni->instance_id : eni->r.id;
+}
+
+static enum mm_family hit_family(const struct hit *h)
+{
+	bool v4 = h->allf[0] || h->of[0] || !ivset_empty(&h->f[0][0]) || !ivset_empty(&h->f[0][1]);
+	return v4 ? MM_AF_INET : MM_AF_INET6;
+}
+
+/* The first tcp or udp port of a hit, to ask the engine about. */
+static bool hit_first_port(const struct hit *h, int *proto, int *port)
+{
+	for (int fi = 0; fi < 2; fi++)
+		for (int p = 0; p < 2; p++)
+			if (!ivset_empty(&h->f[fi][p])) {
+				*proto = pnum[p];
+				*port = (int)h->f[fi][p].v[0].lo;
+				return true;
+			}
+	return false;
+}
+
+static void reach_summarise(struct pctx *x, const struct mm_sg *sg, const struct hit *h,
+			    const struct sgw *w, struct reach_sum *s)
+{
 	const struct sg_info *si = pctx_sg_info(x, sg);
 	struct ivset all = IVSET_INIT;
 	ivset_add(&all, 0, 65535);
-	bool latent = true;
-	for (size_t i = 0; i < si->nusers && latent; i++) {
+	bool engine = pctx_engine(x);
+	for (size_t i = 0; i < si->nusers; i++) {
 		const struct mm_eni *eni = si->users[i].eni;
 		if (!eni) {
-			latent = false;
-			break;
+			s->other++;
+			continue;
 		}
-		for (int fi = 0; fi < 2 && latent; fi++) {
-			enum mm_family fam = fi ? MM_AF_INET6 : MM_AF_INET;
-			if (h->allf[fi] && x->o->reach(x->o->reach_arg, x->m, eni, MM_PROTO_ALL,
-						       &all, fam) != MM_NO)
-				latent = false;
-			for (int p = 0; p < 2 && latent; p++)
-				if (!ivset_empty(&h->f[fi][p]) &&
-				    x->o->reach(x->o->reach_arg, x->m, eni, pnum[p], &h->f[fi][p],
-						fam) != MM_NO)
-					latent = false;
-			for (size_t k = 0; k < w->nop && latent && h->of[fi]; k++)
-				if (w->op[k].open[fi] &&
-				    x->o->reach(x->o->reach_arg, x->m, eni, w->op[k].proto, &all,
-						fam) != MM_NO)
-					latent = false;
+		enum mm_tri v = user_verdict(x, eni, h, w, &all);
+		if (v == MM_YES)
+			s->yes++;
+		else if (v == MM_NO)
+			s->no++;
+		else
+			s->unknown++;
+		if (!engine)
+			continue;
+		const char *key = eni->instance_id ? eni->instance_id : eni->r.id;
+		if (v == MM_YES) {
+			if (ulist_take(&s->ly, key))
+				ulist_put(&s->ly, user_name(x, eni), NULL, ", ");
+		} else if (v == MM_UNKNOWN) {
+			if (ulist_take(&s->lu, key))
+				ulist_put(&s->lu, user_name(x, eni),
+					  pexp_unknown_why(x->exp, eni, hit_family(h)), "; ");
+		} else {
+			bool short_list = ulist_take(&s->ln, key);
+			bool long_list = ulist_take(&s->why, key);
+			if (!short_list && !long_list)
+				continue;
+			const char *name = user_name(x, eni), *code = NULL, *why = NULL;
+			struct pexp_view pv;
+			const struct reach_block *b = NULL;
+			if (pexp_eni(x->exp, eni->r.id, &pv))
+				b = pexp_direct_block(&pv, REACH_FROM_INTERNET);
+			if (b) {
+				code = b->code;
+				why = pexp_why_not(x->exp, &x->out->arena, eni);
+			} else if (pexp_eni_detached(eni)) {
+				code = "not attached";
+				why = pexp_why_not(x->exp, &x->out->arena, eni);
+			} else {
+				/* reachable on other ports: what blocks these */
+				int proto, port;
+				if (hit_first_port(h, &proto, &port))
+					why = pexp_port_why(x->exp, &x->out->arena,
+							    eni->instance_id, proto, port, &code);
+			}
+			if (short_list)
+				ulist_put(&s->ln, name, code ? code : "other ports only", ", ");
+			if (long_list)
+				ulist_put(&s->why, name,
+					  why ? why
+					      : "reachable from the internet on other ports only",
+					  "; ");
 		}
 	}
 	ivset_release(&all);
-	return latent;
+}
+
+/* Latent: the hook is set, the group's users are known, and every one of
+ * them is an interface the internet cannot reach on the failing parts. */
+static bool sum_latent(struct pctx *x, const struct mm_sg *sg, const struct reach_sum *s)
+{
+	if (!x->reach)
+		return false;
+	if (!mm_have(x->m, &sg->r, MM_K_ENIS) && !mm_have(x->m, &sg->r, MM_K_INSTANCES))
+		return false;
+	return !s->yes && !s->unknown && !s->other;
+}
+
+/* "; reachable from the internet on these ports: ...; not reachable: ..." */
+static void sum_text(struct reach_sum *s, struct strbuf *sb)
+{
+	if (s->ly.sb.len)
+		strbuf_addf(sb, "; reachable from the internet on these ports: %s",
+			    ulist_text(&s->ly));
+	if (s->ln.sb.len)
+		strbuf_addf(sb, "; not reachable: %s", ulist_text(&s->ln));
+	if (s->lu.sb.len)
+		strbuf_addf(sb, "; reachability unknown: %s", ulist_text(&s->lu));
 }
 
 static const char *sg_label(struct pctx *x, const struct mm_sg *sg)
@@ -763,14 +920,35 @@ static void emit_class(struct pctx *x, const struct mm_sg *sg, const struct sg_c
 		part_init(&pc, x, f, "ingress", sg->in, sg->nin, fail ? &cli : NULL);
 		hit_describe(&pc, h, w, fail, &msg);
 		part_release(&pc);
-		if (fail && hit_latent(x, sg, h, w)) {
+		struct reach_sum rs;
+		memset(&rs, 0, sizeof(rs));
+		if (fail && x->reach)
+			reach_summarise(x, sg, h, w, &rs);
+		if (fail && sum_latent(x, sg, &rs)) {
 			f->sev = MM_SEV_LOW;
-			pf_msg(x, f,
-			       "security group %s allows %s; %s; latent: no user of the group is "
-			       "reachable from the internet on these ports",
-			       label, msg.buf, users.buf);
+			if (!pctx_engine(x))
+				pf_msg(
+				    x, f,
+				    "security group %s allows %s; %s; latent: no user of the group "
+				    "is reachable from the internet on these ports",
+				    label, msg.buf, users.buf);
+			else if (!rs.no)
+				pf_msg(x, f,
+				       "security group %s allows %s; %s; latent: nothing uses the "
+				       "group",
+				       label, msg.buf, users.buf);
+			else
+				pf_msg(
+				    x, f,
+				    "security group %s allows %s; %s; latent: no user of the group "
+				    "is reachable from the internet on these ports: %s",
+				    label, msg.buf, users.buf, ulist_text(&rs.why));
 		} else if (fail) {
-			pf_msg(x, f, "security group %s allows %s; %s", label, msg.buf, users.buf);
+			struct strbuf tail = STRBUF_INIT;
+			sum_text(&rs, &tail);
+			pf_msg(x, f, "security group %s allows %s; %s%s", label, msg.buf, users.buf,
+			       tail.buf);
+			strbuf_release(&tail);
 		} else {
 			pf_msg(x, f,
 			       "cannot tell whether security group %s allows %s from the internet: "
@@ -787,6 +965,7 @@ static void emit_class(struct pctx *x, const struct mm_sg *sg, const struct sg_c
 					    { "ip_permissions", cli.buf, true } };
 			pf_cli(x, f, v, 2);
 		}
+		reach_sum_release(&rs);
 	}
 	pf_done(x, f);
 	strbuf_release(&msg);

@@ -28,6 +28,7 @@
 #include "base/hmap.h"
 #include "base/ipset.h"
 #include "base/strbuf.h"
+#include "reach/reach.h"
 
 /* ---- catalog ---- */
 
@@ -84,7 +85,77 @@ void check_launch_templates(struct pctx *x);
 void check_volumes(struct pctx *x);
 void check_snapshots(struct pctx *x);
 void check_images(struct pctx *x);
-void check_account(struct pctx *x); /* per-region account settings */
+void check_account(struct pctx *x);  /* per-region account settings */
+void check_exposure(struct pctx *x); /* ec2-instance-*-internet, -admin-port-peering */
+
+/* ---- exposure index (exposure.c) ---- */
+
+/*
+ * The reachability results of one posture run, computed on first use and
+ * indexed per instance and per network interface. Views point into the
+ * results, which live until pexp_free().
+ */
+struct pexp;
+
+struct pexp_view {
+	const struct reach_exposure *exp;
+	size_t nexp;
+	const struct reach_block *blk;
+	size_t nblk;
+	const struct reach_unknown *unk;
+	size_t nunk;
+};
+
+struct pexp *pexp_new(struct mm_model *m);
+void pexp_free(struct pexp *p);
+/* Run the engine once (later calls return the first result): 0 or < 0. */
+int pexp_ensure(struct pexp *p, struct mm_err *e);
+/* The result of the run if it happened (0 if not, or p is NULL). */
+int pexp_error(struct pexp *p, struct mm_err *e);
+/* Results of an instance / interface: false (and an empty view) when the
+ * engine said nothing about it. */
+bool pexp_instance(struct pexp *p, const char *id, struct pexp_view *v);
+bool pexp_eni(struct pexp *p, const char *id, struct pexp_view *v);
+/*
+ * The posture_opts.reach hook (arg is the struct pexp): MM_YES when the
+ * interface has an internet exposure of family fam whose protocol matches
+ * (or is "all") and whose ports overlap; MM_UNKNOWN when its internet
+ * reachability for fam is unknown, or it was not evaluated (not an
+ * instance's interface); MM_NO otherwise. A detached interface (status
+ * available, no instance) is MM_NO.
+ */
+enum mm_tri pexp_reach(void *arg, const struct mm_model *m, const struct mm_eni *eni, int proto,
+		       const struct ivset *ports, enum mm_family fam);
+/* "CODE (IPv4) at component: detail" of the interface's direct internet
+ * block, in a; NULL when there is none. */
+const char *pexp_why_not(struct pexp *p, struct arena *a, const struct mm_eni *eni);
+/* For an instance reachable from the internet on other ports only: the
+ * first component that blocks (proto, port), "CODE at component for tcp 22:
+ * detail" in a, its code in *code; NULL when the engine does not say
+ * "blocked" (reachable or unknown). Runs the engine for that instance and
+ * port: for the few instances a message names. */
+const char *pexp_port_why(struct pexp *p, struct arena *a, const char *instance_id, int proto,
+			  int port, const char **code);
+/* Why the interface's internet reachability is unknown for fam, or NULL. */
+const char *pexp_unknown_why(struct pexp *p, const struct mm_eni *eni, enum mm_family fam);
+void pexp_stats(struct pexp *p, struct posture_exposure_stats *st);
+
+/* The first block of origin org on the direct path (no load balancer). */
+const struct reach_block *pexp_direct_block(const struct pexp_view *v, enum reach_origin org);
+void pexp_block_text(struct strbuf *sb, const struct reach_block *b);
+const char *pexp_fam_word(enum mm_family f); /* "IPv4", "IPv6", NULL */
+bool pexp_eni_detached(const struct mm_eni *eni);
+/* Does an exposure of protocol have answer a question about want? */
+bool pexp_proto_match(int have, int want);
+bool pexp_ports_overlap(const struct reach_exposure *x, const struct ivset *ports);
+/* "0.0.0.0/0" ("::/0") when src covers the internet; "0.0.0.0/0 except A,
+ * B" when at most max CIDRs of the internet are missing; else the first max
+ * CIDRs of its minimal cover, then "and more" if there are more. */
+void pexp_sources(struct strbuf *sb, enum mm_family fam, const struct mm_iv *src, size_t nsrc,
+		  size_t max);
+/* Is a source set wider than one organisation's range (a /16 of IPv4, a /48
+ * of IPv6)? Exposures to narrower sets are reported at low severity. */
+bool pexp_broad(enum mm_family fam, const struct mm_iv *src, size_t nsrc);
 
 /* ---- run context ---- */
 
@@ -128,6 +199,13 @@ struct pctx {
 	struct findings *out;
 	struct arena tmp; /* run-lifetime indexes */
 
+	/* exposure: the engine's results (NULL when o->exposure is off) and the
+	 * hook check-sg calls (o->reach if set, else pexp_reach over exp) */
+	struct pexp *exp;
+	enum mm_tri (*reach)(void *arg, const struct mm_model *m, const struct mm_eni *eni,
+			     int proto, const struct ivset *ports, enum mm_family fam);
+	void *reach_arg;
+
 	struct prule *rules; /* parallel to c->v */
 	struct hmap rule_by_id;
 	struct pscope *scopes;
@@ -142,6 +220,12 @@ struct pctx {
 
 	struct strbuf sb; /* scratch for messages */
 };
+
+/* Are the hook's answers the engine's (so check-sg can ask it why)? */
+static inline bool pctx_engine(const struct pctx *x)
+{
+	return x->exp && x->reach == pexp_reach && x->reach_arg == x->exp;
+}
 
 struct sg_info *pctx_sg_info(struct pctx *x, const struct mm_sg *sg);
 /* Index of scope of r in m->scopes, or -1. */
@@ -177,6 +261,18 @@ void pf_extra(struct pctx *x, struct finding *f, const char *fp_extra);
 void pf_done(struct pctx *x, struct finding *f);
 /* Message saying which input is missing for r's scope. */
 const char *pf_missing(struct pctx *x, const struct mm_res *r, enum mm_kind k);
+
+/* ---- port classes (check-sg.c per group, check-exposure.c per instance) ---- */
+
+/* FTP, telnet, VNC, WinRM */
+#define PORTS_ADMIN_TCP "20-21,23,5900,5985-5986"
+/* SQL Server, Oracle, ZooKeeper, etcd, MySQL, PostgreSQL, Kibana, CouchDB,
+ * Redis, Cassandra, Neo4j, InfluxDB, Kafka, Elasticsearch/OpenSearch,
+ * Memcached, MongoDB */
+#define PORTS_DB_TCP                                                                            \
+	"1433-1434,1521,2181,2379-2380,2483-2484,3306,5432,5601,5984,6379,7000-7001,7199,7474," \
+	"7687,8086,9042,9092,9160,9200,9300,11211,27017-27019"
+#define PORTS_DB_UDP "11211"
 
 /* ---- small helpers shared by checks ---- */
 

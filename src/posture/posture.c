@@ -49,6 +49,12 @@ const struct posture_check posture_checks[] = {
 	{ "ec2-ebs-default-encryption-off", check_account },
 	{ "ec2-imds-default-v1", check_account },
 	{ "ec2-serial-console-enabled", check_account },
+	{ "ec2-instance-ssh-rdp-internet", check_exposure },
+	{ "ec2-instance-admin-port-internet", check_exposure },
+	{ "ec2-instance-db-port-internet", check_exposure },
+	{ "ec2-instance-all-ports-internet", check_exposure },
+	{ "ec2-instance-port-internet", check_exposure },
+	{ "ec2-instance-admin-port-peering", check_exposure },
 };
 const size_t posture_nchecks = sizeof(posture_checks) / sizeof(posture_checks[0]);
 
@@ -101,6 +107,27 @@ static const struct {
 	  MM_AF_NONE, "7199,8888,9160" },
 	{ "Prowler:ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_kafka_9092",
 	  MM_AF_NONE, "9092" },
+	/* per-instance checks (prowler/providers/aws/services/ec2/
+	 * ec2_instance_port_*_exposed_to_internet: check_ports) */
+	{ "Prowler:ec2_instance_port_ssh_exposed_to_internet", MM_AF_NONE, "22" },
+	{ "Prowler:ec2_instance_port_rdp_exposed_to_internet", MM_AF_NONE, "3389" },
+	{ "Prowler:ec2_instance_port_ftp_exposed_to_internet", MM_AF_NONE, "20-21" },
+	{ "Prowler:ec2_instance_port_telnet_exposed_to_internet", MM_AF_NONE, "23" },
+	{ "Prowler:ec2_instance_port_mysql_exposed_to_internet", MM_AF_NONE, "3306" },
+	{ "Prowler:ec2_instance_port_postgresql_exposed_to_internet", MM_AF_NONE, "5432" },
+	{ "Prowler:ec2_instance_port_sqlserver_exposed_to_internet", MM_AF_NONE, "1433-1434" },
+	{ "Prowler:ec2_instance_port_oracle_exposed_to_internet", MM_AF_NONE, "1521,2483-2484" },
+	{ "Prowler:ec2_instance_port_mongodb_exposed_to_internet", MM_AF_NONE, "27017-27018" },
+	{ "Prowler:ec2_instance_port_redis_exposed_to_internet", MM_AF_NONE, "6379" },
+	{ "Prowler:ec2_instance_port_memcached_exposed_to_internet", MM_AF_NONE, "11211" },
+	{ "Prowler:ec2_instance_port_elasticsearch_kibana_exposed_to_internet", MM_AF_NONE,
+	  "5601,9200,9300" },
+	{ "Prowler:ec2_instance_port_cassandra_exposed_to_internet", MM_AF_NONE,
+	  "7000-7001,7199,9042,9160" },
+	{ "Prowler:ec2_instance_port_kafka_exposed_to_internet", MM_AF_NONE, "9092" },
+	{ "Prowler:ec2_instance_port_cifs_exposed_to_internet", MM_AF_NONE, "139,445" },
+	{ "Prowler:ec2_instance_port_kerberos_exposed_to_internet", MM_AF_NONE, "88,464,749-750" },
+	{ "Prowler:ec2_instance_port_ldap_exposed_to_internet", MM_AF_NONE, "389,636" },
 };
 
 /* ---- small shared helpers ---- */
@@ -488,6 +515,7 @@ static void pctx_release(struct pctx *x)
 	hmap_release(&x->inst_enis);
 	strbuf_release(&x->sb);
 	arena_release(&x->tmp);
+	pexp_free(x->exp);
 }
 
 int posture_run(struct mm_model *m, const struct posture_catalog *c, const struct posture_opts *o,
@@ -495,8 +523,16 @@ int posture_run(struct mm_model *m, const struct posture_catalog *c, const struc
 {
 	static const struct posture_opts defaults = { 0 };
 	struct pctx x = { .m = m, .c = c, .o = o ? o : &defaults, .out = out };
-	(void)e;
 	arena_init(&x.tmp);
+	x.reach = x.o->reach;
+	x.reach_arg = x.o->reach_arg;
+	if (x.o->exposure) {
+		x.exp = pexp_new(m);
+		if (!x.reach) {
+			x.reach = pexp_reach;
+			x.reach_arg = x.exp;
+		}
+	}
 	strbuf_init(&x.sb, 256);
 	if (x.o->ports) { /* possibly empty: nothing allowed */
 		for (size_t i = 0; i < x.o->nports; i++)
@@ -524,6 +560,9 @@ int posture_run(struct mm_model *m, const struct posture_catalog *c, const struc
 		done[ndone++] = posture_checks[i].fn;
 		posture_checks[i].fn(&x);
 	}
+	int rc = pexp_error(x.exp, e);
+	if (x.o->exposure_stats)
+		pexp_stats(x.exp, x.o->exposure_stats);
 	pctx_release(&x);
-	return 0;
+	return rc < 0 ? rc : 0;
 }

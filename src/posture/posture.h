@@ -61,6 +61,28 @@ struct posture_opts {
 	enum mm_tri (*reach)(void *arg, const struct mm_model *m, const struct mm_eni *eni,
 			     int proto, const struct ivset *ports, enum mm_family fam);
 	void *reach_arg;
+
+	/*
+	 * Exposure analysis (docs/rules.md, "Exposure"): run the reachability
+	 * engine (src/reach) once, when a check first needs it, and
+	 *  - use it as the hook above for the security-group rules (unless a
+	 *    hook is set: an injected hook wins), naming in latent findings why
+	 *    each user of the group cannot be reached;
+	 *  - emit the per-instance ec2-instance-*-internet and
+	 *    ec2-instance-admin-port-peering findings, which are not emitted at
+	 *    all when this is false.
+	 */
+	bool exposure;
+	/* Filled by posture_run() when not NULL (zeroed when exposure is off). */
+	struct posture_exposure_stats *exposure_stats;
+};
+
+struct posture_exposure_stats {
+	bool computed;	   /* the engine ran (some check needed it) */
+	size_t instances;  /* instances evaluated */
+	size_t interfaces; /* network interfaces of running instances evaluated */
+	size_t internet;   /* instances with some exposure to the internet */
+	size_t unknown;	   /* resources whose internet reachability is partly unknown */
 };
 
 /* Evaluate every rule; append findings (fail/unknown, and pass if asked). */

@@ -100,6 +100,8 @@ static void write_summary(struct jw *w, const struct findings *fs, const struct 
 	jw_kstr(w, "fail_on",
 		m->fail_on == REPORT_FAIL_ON_NONE ? "none" : mm_sev_name((enum mm_sev)m->fail_on));
 	jw_kuint(w, "failing", c.failing);
+	if (m->exposure)
+		jw_kstr(w, "exposure_analysis", m->exposure);
 	jw_kstr(w, "snapshot", m->snapshot);
 	jw_key(w, "elapsed_ms");
 	jw_int(w, m->elapsed_ms);

@@ -41,6 +41,10 @@ struct report_meta {
 	long long elapsed_ms;
 	int fail_on; /* enum mm_sev, or REPORT_FAIL_ON_NONE */
 	const struct posture_catalog *catalog;
+	/* exposure analysis: "on" / "off" (NULL: not reported), and one line
+	 * saying what it did (text summary) */
+	const char *exposure;
+	const char *exposure_note;
 };
 
 struct report_opts {

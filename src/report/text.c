@@ -258,6 +258,8 @@ static void summary(struct tx *t, const struct findings *fs, const struct report
 		    m->records_skipped);
 	strbuf_addf(sb, "  %-10s %zu rules over %zu resources in %lld ms\n", "checked",
 		    m->rules_evaluated, m->resources, m->elapsed_ms);
+	if (m->exposure_note)
+		strbuf_addf(sb, "  %-10s %s\n", "exposure", m->exposure_note);
 
 	const struct mm_diags *d = m->diags;
 	if (d && d->nr) {
