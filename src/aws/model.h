@@ -4,8 +4,12 @@
  * loaded from a snapshot directory by snapshot_load() (load.c).
  *
  * Ownership: a struct mm_model owns one arena. Every string and every
- * struct json in the model lives in that arena (strings usually point straight
- * into the parsed DOM, which is kept). Resource arrays are malloc'd vectors
+ * struct json in the model lives in that arena; strings come from a pool
+ * (keys interned, equal values may share storage: never write into them).
+ * Large lists (instances, ENIs, volumes, snapshots, images, addresses, launch
+ * template versions) are streamed record by record and their DOM is dropped,
+ * so r.raw is NULL for them; other kinds keep their DOM (r.raw, IAM
+ * documents). Resource arrays are malloc'd vectors
  * owned by the model. After loading, mm_model_index() builds the id indexes;
  * from then on the model is read-only and pointers into the vectors are stable.
  *
