@@ -27,6 +27,9 @@ clang-format
 libclang-rt-14-dev
 jq
 awscli
+libsqlite3-dev
+libxml2-dev
+rpm
 "
 
 installed() {

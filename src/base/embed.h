@@ -16,5 +16,7 @@ struct embedded_file {
 
 /* rules/posture/ *.yaml */
 extern const struct embedded_file mm_embedded_posture_rules[];
+/* rules/host/ *.yaml (mamori host) */
+extern const struct embedded_file mm_embedded_host_rules[];
 
 #endif
