@@ -30,6 +30,9 @@ awscli
 libsqlite3-dev
 libxml2-dev
 rpm
+iproute2
+iptables
+nmap
 "
 
 installed() {

@@ -28,6 +28,9 @@ static const struct command commands[] = {
 	{ .name = "reach",
 	  .fn = cmd_reach,
 	  .help = "who can reach which port on which instance, by which path" },
+	{ .name = "portscan",
+	  .fn = cmd_portscan,
+	  .help = "which ports of a host really answer, and do they match the configuration" },
 };
 
 static void usage(FILE *f)
