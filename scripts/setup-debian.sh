@@ -22,6 +22,7 @@ pkg-config
 libyaml-dev
 zlib1g-dev
 libcmocka-dev
+libpcre2-dev
 clang
 clang-format
 libclang-rt-14-dev

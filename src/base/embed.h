@@ -16,6 +16,8 @@ struct embedded_file {
 
 /* rules/posture/ *.yaml */
 extern const struct embedded_file mm_embedded_posture_rules[];
+/* rules/trail/ *.yml (built-in CloudTrail rules) and policy.yaml */
+extern const struct embedded_file mm_embedded_trail_rules[];
 /* rules/host/ *.yaml (mamori host) */
 extern const struct embedded_file mm_embedded_host_rules[];
 

@@ -17,6 +17,7 @@ struct cmd_ctx {
 int cmd_scan(int argc, char **argv, const struct cmd_ctx *ctx);
 int cmd_rules(int argc, char **argv, const struct cmd_ctx *ctx);
 int cmd_reach(int argc, char **argv, const struct cmd_ctx *ctx);
+int cmd_trail(int argc, char **argv, const struct cmd_ctx *ctx);
 int cmd_portscan(int argc, char **argv, const struct cmd_ctx *ctx);
 int cmd_host(int argc, char **argv, const struct cmd_ctx *ctx);
 
