@@ -503,8 +503,9 @@ static void render_text(struct sink *o, const struct reach_result *r)
 			exposed++;
 		for (; ib < r->nblk && !strcmp(r->blk[ib].resource, id); ib++) {
 			const struct reach_block *b = &r->blk[ib];
-			strbuf_addf(sb, "  %-9s blocked %s at %s: %s\n",
-				    reach_origin_name(b->origin), b->code,
+			strbuf_addf(sb, "  %-9s %-5s blocked %s at %s: %s\n",
+				    reach_origin_name(b->origin),
+				    b->family == MM_AF_NONE ? "-" : fam_name(b->family), b->code,
 				    b->component ? b->component : "?", b->detail ? b->detail : "");
 		}
 		for (; iu < r->nunk && !strcmp(r->unk[iu].resource, id); iu++) {
@@ -702,6 +703,7 @@ int cmd_reach(int argc, char **argv, const struct cmd_ctx *ctx)
 {
 	(void)ctx;
 	struct reach_cli c = { .format = "text", .o = REACH_OPTS_INIT };
+	c.o.family_blocks = true;
 	int rc = parse_args(argc, argv, &c);
 	char *explain_inst = c.explain ? (char *)c.o.instance : NULL;
 	if (rc >= 0) {

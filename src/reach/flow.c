@@ -175,6 +175,33 @@ struct mm_iv *rz_iv_dup(struct reach_ctx *c, const struct ivset *s, size_t *n)
 	return v;
 }
 
+/* out = small ∩ big, by binary search into big: the cost follows the small
+ * set (the sources left at one port window), not the big one (a group's
+ * members across the account). Same canonical result as ivset_intersect. */
+static void iv_and(struct ivset *out, const struct ivset *small, const struct ivset *big)
+{
+	ivset_clear(out);
+	for (size_t i = 0; i < small->nr; i++) {
+		mm_u128 lo = small->v[i].lo, hi = small->v[i].hi;
+		size_t l = 0, r = big->nr;
+		while (l < r) { /* first interval of big ending at or after lo */
+			size_t mid = l + (r - l) / 2;
+			if (big->v[mid].hi < lo)
+				l = mid + 1;
+			else
+				r = mid;
+		}
+		for (size_t j = l; j < big->nr && big->v[j].lo <= hi; j++) {
+			mm_u128 a = big->v[j].lo > lo ? big->v[j].lo : lo;
+			mm_u128 b = big->v[j].hi < hi ? big->v[j].hi : hi;
+			ALLOC_GROW(out->v, out->nr + 1, out->alloc);
+			out->v[out->nr].lo = a;
+			out->v[out->nr].hi = b;
+			out->nr++;
+		}
+	}
+}
+
 static bool sets_overlap(const struct ivset *a, const struct ivset *b)
 {
 	size_t i = 0, j = 0;
@@ -342,6 +369,7 @@ static const char **sv_finish(struct reach_ctx *c, struct strvec *s, size_t *n)
 struct rz_ivl {
 	mm_u128 lo, hi;
 	struct ivset in, sg, f;
+	const struct ivset *inp; /* NACL inbound result: &in or a shared set */
 };
 
 struct rz_atom {
@@ -356,7 +384,8 @@ struct rz_perm {
 	const struct mm_sg *sg;
 	const struct mm_sg_perm *p;
 	size_t idx;
-	struct ivset set;
+	struct ivset set;	 /* own sources, when not shared */
+	const struct ivset *use; /* the sources: &set or a shared set */
 };
 
 /* A memoised route stage: per (family, origin, route table, gateway). */
@@ -376,13 +405,15 @@ struct ev {
 	struct reach_ctx *c;
 	const struct rz_in *in;
 	enum mm_family fam;
-	struct ivset R;
+	struct ivset R;		 /* route_compute's result */
+	const struct ivset *Rp;	 /* sources the route stage lets through (shared) */
 	struct rz_route *routes; /* owned by rs */
 	size_t nroutes;
 	const struct rz_rstage *rs;
-	const struct mm_nacl_entry **ing, **egr;
+	const struct rz_nacl_fam *nf; /* shared, owned by the context */
+	const struct mm_nacl_entry *const *ing, *const *egr;
 	size_t ning, negr;
-	struct ivset *ing_set, *egr_set;
+	const struct ivset *ing_set, *egr_set;
 	unsigned char *ing_flag, *egr_flag;
 	const struct mm_sg **sgs;
 	size_t nsgs;
@@ -481,7 +512,7 @@ static int route_compute(struct ev *ev)
 			"admit",
 			arena_printf(&c->a, "%s; replies to %s take this route by longest prefix",
 				     route_how(ev), rz_set_desc(c, ev->fam, &rt->part)),
-			mm_loc_str(c->m, &rt->r->loc));
+			rz_loc(c, &rt->r->loc));
 	}
 	if (!ivset_empty(&ev->R))
 		return 0;
@@ -493,7 +524,7 @@ static int route_compute(struct ev *ev)
 			  &c->a, "%s; replies to %s match route %s, whose target no longer exists",
 			  route_how(ev), rz_set_desc(c, ev->fam, &bh->part),
 			  rz_route_str(c, bh->r, &bh->dst)),
-		      mm_loc_str(c->m, &bh->r->loc));
+		      rz_loc(c, &bh->r->loc));
 	} else if (other) {
 		const char *extra = "";
 		if (other->r->target == MM_TGT_EIGW)
@@ -505,15 +536,21 @@ static int route_compute(struct ev *ev)
 		      arena_printf(&c->a, "%s; replies to %s match route %s instead of %s%s",
 				   route_how(ev), rz_set_desc(c, ev->fam, &other->part),
 				   rz_route_str(c, other->r, &other->dst), in->gw_id, extra),
-		      mm_loc_str(c->m, &other->r->loc));
+		      rz_loc(c, &other->r->loc));
 	} else {
 		block(ev, ST_ROUTE, arena_printf(&c->a, "NO_ROUTE_TO_%s", gw_word(in)), rid,
 		      "route-table", NULL,
 		      arena_printf(&c->a, "%s; no route sends replies to %s to %s", route_how(ev),
 				   in->origin_desc ? in->origin_desc : "the sources", in->gw_id),
-		      mm_loc_str(c->m, &in->rtb->r.loc));
+		      rz_loc(c, &in->rtb->r.loc));
 	}
 	return -1;
+}
+
+static void key_add(struct strbuf *sb, const char *s)
+{
+	strbuf_addstr(sb, s ? s : "-");
+	strbuf_addch(sb, '\x1f');
 }
 
 static const struct rz_rstage *route_stage(struct ev *ev)
@@ -521,9 +558,14 @@ static const struct rz_rstage *route_stage(struct ev *ev)
 	struct reach_ctx *c = ev->c;
 	const struct rz_in *in = ev->in;
 	struct strbuf key = STRBUF_INIT;
-	strbuf_addf(&key, "%d\x1f%d\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s", in->fam, in->gw_kind,
-		    in->origin_key ? in->origin_key : "-", in->origin_desc ? in->origin_desc : "-",
-		    in->rtb->r.id, in->rtb_how ? in->rtb_how : "-", in->gw_id ? in->gw_id : "-");
+	strbuf_addch(&key, (char)('0' + in->fam));
+	strbuf_addch(&key, (char)('a' + in->gw_kind));
+	strbuf_addch(&key, '\x1f');
+	key_add(&key, in->origin_key);
+	key_add(&key, in->origin_desc);
+	key_add(&key, in->rtb->r.id);
+	key_add(&key, in->rtb_how);
+	strbuf_addstr(&key, in->gw_id ? in->gw_id : "-");
 	struct rz_rstage *rs = hmap_get(&c->route_memo, key.buf);
 	if (rs) {
 		strbuf_release(&key);
@@ -556,7 +598,7 @@ static const struct rz_rstage *route_stage(struct ev *ev)
 			how = arena_printf(&c->a, "%s; replies take this route by longest prefix",
 					   route_how(&tmp));
 		rs->rhop[i] = rz_hop(in->rtb->r.id, "route-table", rz_route_str(c, rt->r, &rt->dst),
-				     "admit", how, mm_loc_str(c->m, &rt->r->loc));
+				     "admit", how, rz_loc(c, &rt->r->loc));
 	}
 	return rs;
 }
@@ -565,7 +607,7 @@ static int stage_route(struct ev *ev)
 {
 	const struct rz_in *in = ev->in;
 	if (in->route_mode == RZ_ROUTE_NONE) {
-		ivset_copy(&ev->R, in->origin);
+		ev->Rp = in->origin;
 		return 0;
 	}
 	if (!in->rtb) {
@@ -590,11 +632,13 @@ static int stage_route(struct ev *ev)
 		o->evidence = rs->out.evidence;
 		return -1;
 	}
-	ivset_copy(&ev->R, &rs->R);
+	ev->Rp = &rs->R;
 	ev->routes = rs->routes;
 	ev->nroutes = rs->nroutes;
 	return 0;
 }
+
+static void nacl_fams_free(struct reach_ctx *c);
 
 void rz_flow_free(struct reach_ctx *c)
 {
@@ -607,6 +651,7 @@ void rz_flow_free(struct reach_ctx *c)
 	hmap_release(&c->route_memo);
 	free(c->hop_keys);
 	free(c->hop_vals);
+	nacl_fams_free(c);
 }
 
 static int entry_cmp(const void *a, const void *b)
@@ -618,38 +663,159 @@ static int entry_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void nacl_setup(struct ev *ev)
+/* A network ACL's entries of one family in rule order, with their address
+ * sets: a function of (NACL, family) only, so built once and shared. */
+struct rz_nacl_fam {
+	const struct mm_nacl_entry **ing, **egr;
+	size_t ning, negr;
+	struct ivset *ing_set, *egr_set;
+	const char **bad; /* "rule N could not be read" notes */
+	size_t nbad;
+};
+
+static uint64_t kmap_hash(const uint64_t k[5])
 {
-	const struct mm_nacl *n = ev->in->nacl;
-	ev->ing = xcalloc(n->nentries + 1, sizeof(*ev->ing));
-	ev->egr = xcalloc(n->nentries + 1, sizeof(*ev->egr));
+	uint64_t h = 0x9e3779b97f4a7c15ull;
+	for (int i = 0; i < 5; i++) {
+		h ^= k[i];
+		h *= 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	return h;
+}
+
+/* The slot of key k: its value, or NULL where a new value may be stored
+ * (then call kmap_added). */
+static struct rz_kslot *kmap_slot(struct rz_kmap *m, const uint64_t k[5])
+{
+	if ((m->nr + 1) * 2 >= m->cap) {
+		size_t ncap = m->cap ? m->cap * 2 : 256;
+		struct rz_kslot *ns = xcalloc(ncap, sizeof(*ns));
+		for (size_t i = 0; i < m->cap; i++) {
+			if (!m->slots[i].val)
+				continue;
+			size_t j = kmap_hash(m->slots[i].k) & (ncap - 1);
+			while (ns[j].val)
+				j = (j + 1) & (ncap - 1);
+			ns[j] = m->slots[i];
+		}
+		free(m->slots);
+		m->slots = ns;
+		m->cap = ncap;
+	}
+	size_t j = kmap_hash(k) & (m->cap - 1);
+	while (m->slots[j].val && memcmp(m->slots[j].k, k, sizeof(m->slots[j].k)))
+		j = (j + 1) & (m->cap - 1);
+	if (!m->slots[j].val)
+		memcpy(m->slots[j].k, k, sizeof(m->slots[j].k));
+	return &m->slots[j];
+}
+
+static void kmap_put(struct rz_kmap *m, struct rz_kslot *s, void *val)
+{
+	s->val = val;
+	m->nr++;
+}
+
+/* Memo keys: fixed-width hex without printf (keys are built on every call). */
+static char *key_hex(char *p, uint64_t v)
+{
+	static const char hex[] = "0123456789abcdef";
+	for (int i = 15; i >= 0; i--) {
+		p[i] = hex[v & 15];
+		v >>= 4;
+	}
+	return p + 16;
+}
+
+/* A memoised ingress first match (see ingress_match). */
+struct rz_fm {
+	struct ivset in;
+	unsigned char flags[]; /* per ingress entry, HIT_* */
+};
+
+static const struct rz_nacl_fam *nacl_fam(struct reach_ctx *c, const struct mm_nacl *n,
+					  enum mm_family fam)
+{
+	uint64_t key[5] = { (uintptr_t)n, (uint64_t)fam, 0, 0, 0 };
+	struct rz_kslot *slot = kmap_slot(&c->nacl_memo, key);
+	struct rz_nacl_fam *nf = slot->val;
+	if (nf)
+		return nf;
+	nf = xcalloc(1, sizeof(*nf));
+	ALLOC_GROW(c->nacl_fams, c->nnacl_fams + 1, c->anacl_fams);
+	c->nacl_fams[c->nnacl_fams++] = nf;
+	kmap_put(&c->nacl_memo, slot, nf);
+	nf->ing = xcalloc(n->nentries + 1, sizeof(*nf->ing));
+	nf->egr = xcalloc(n->nentries + 1, sizeof(*nf->egr));
+	nf->bad = xcalloc(n->nentries + 1, sizeof(*nf->bad));
 	for (size_t i = 0; i < n->nentries; i++) {
 		const struct mm_nacl_entry *en = &n->entries[i];
 		if (en->cidr.family == MM_AF_NONE || en->proto == MM_PROTO_BAD) {
-			sv_push_uniq(&ev->partial,
-				     arena_printf(&ev->c->a,
-						  "network acl '%s' rule %d could not be read and "
-						  "was ignored",
-						  n->r.id, en->rule_no));
+			nf->bad[nf->nbad++] = arena_printf(&c->a,
+							   "network acl '%s' rule %d could not be "
+							   "read and was ignored",
+							   n->r.id, en->rule_no);
 			continue;
 		}
-		if (en->cidr.family != ev->fam)
+		if (en->cidr.family != fam)
 			continue;
 		if (en->egress)
-			ev->egr[ev->negr++] = en;
+			nf->egr[nf->negr++] = en;
 		else
-			ev->ing[ev->ning++] = en;
+			nf->ing[nf->ning++] = en;
 	}
-	qsort(ev->ing, ev->ning, sizeof(*ev->ing), entry_cmp);
-	qsort(ev->egr, ev->negr, sizeof(*ev->egr), entry_cmp);
-	ev->ing_set = xcalloc(ev->ning + 1, sizeof(*ev->ing_set));
-	ev->egr_set = xcalloc(ev->negr + 1, sizeof(*ev->egr_set));
+	qsort(nf->ing, nf->ning, sizeof(*nf->ing), entry_cmp);
+	qsort(nf->egr, nf->negr, sizeof(*nf->egr), entry_cmp);
+	nf->ing_set = xcalloc(nf->ning + 1, sizeof(*nf->ing_set));
+	nf->egr_set = xcalloc(nf->negr + 1, sizeof(*nf->egr_set));
+	for (size_t i = 0; i < nf->ning; i++)
+		ivset_add_cidr(&nf->ing_set[i], &nf->ing[i]->cidr);
+	for (size_t i = 0; i < nf->negr; i++)
+		ivset_add_cidr(&nf->egr_set[i], &nf->egr[i]->cidr);
+	return nf;
+}
+
+static void nacl_fams_free(struct reach_ctx *c)
+{
+	for (size_t k = 0; k < c->nnacl_fams; k++) {
+		struct rz_nacl_fam *nf = c->nacl_fams[k];
+		for (size_t i = 0; i < nf->ning; i++)
+			ivset_release(&nf->ing_set[i]);
+		for (size_t i = 0; i < nf->negr; i++)
+			ivset_release(&nf->egr_set[i]);
+		free(nf->ing);
+		free(nf->egr);
+		free(nf->ing_set);
+		free(nf->egr_set);
+		free(nf->bad);
+		free(nf);
+	}
+	free(c->nacl_fams);
+	free(c->nacl_memo.slots);
+	free(c->perm_memo.slots);
+	for (size_t i = 0; i < c->nfm; i++) {
+		ivset_release(&c->fms[i]->in);
+		free(c->fms[i]);
+	}
+	free(c->fms);
+	free(c->fm_memo.slots);
+}
+
+static void nacl_setup(struct ev *ev)
+{
+	const struct rz_nacl_fam *nf = nacl_fam(ev->c, ev->in->nacl, ev->fam);
+	ev->nf = nf;
+	for (size_t i = 0; i < nf->nbad; i++)
+		sv_push_uniq(&ev->partial, nf->bad[i]);
+	ev->ing = nf->ing;
+	ev->egr = nf->egr;
+	ev->ning = nf->ning;
+	ev->negr = nf->negr;
+	ev->ing_set = nf->ing_set;
+	ev->egr_set = nf->egr_set;
 	ev->ing_flag = xcalloc(ev->ning + 1, 1);
 	ev->egr_flag = xcalloc(ev->negr + 1, 1);
-	for (size_t i = 0; i < ev->ning; i++)
-		ivset_add_cidr(&ev->ing_set[i], &ev->ing[i]->cidr);
-	for (size_t i = 0; i < ev->negr; i++)
-		ivset_add_cidr(&ev->egr_set[i], &ev->egr[i]->cidr);
 }
 
 static void add_proto(int **v, size_t *n, size_t *alloc, int p)
@@ -849,6 +1015,24 @@ static void perms_setup(struct ev *ev)
 			rp->sg = sg;
 			rp->p = p;
 			rp->idx = j;
+			rp->use = &rp->set;
+			/* without load-balancer groups a rule's sources depend only on
+			 * (rule, family, whether references resolve): computed once and
+			 * shared; dst is NULL when the shared set exists already */
+			struct ivset *dst = &rp->set;
+			if (!in->nlb_groups) {
+				uint64_t key[5] = { (uintptr_t)p, (uint64_t)ev->fam,
+						    (uint64_t)in->sg_refs, 0, 0 };
+				struct rz_kslot *slot = kmap_slot(&c->perm_memo, key);
+				struct ivset *shared = slot->val;
+				if (shared) {
+					dst = NULL;
+				} else {
+					shared = dst = rz_owned_ivset(c);
+					kmap_put(&c->perm_memo, slot, shared);
+				}
+				rp->use = shared;
+			}
 			if (p->proto == MM_PROTO_BAD) {
 				sv_push_uniq(&ev->partial,
 					     arena_printf(&c->a,
@@ -870,8 +1054,8 @@ static void perms_setup(struct ev *ev)
 								 "unreadable source '%s'",
 								 sg->r.id,
 								 s->value ? s->value : "?"));
-					else if (s->cidr.family == ev->fam)
-						ivset_add_cidr(&rp->set, &s->cidr);
+					else if (s->cidr.family == ev->fam && dst)
+						ivset_add_cidr(dst, &s->cidr);
 					break;
 				case MM_SRC_PREFIX_LIST: {
 					const struct mm_prefix_list *pl =
@@ -887,9 +1071,9 @@ static void perms_setup(struct ev *ev)
 								 s->value ? s->value : "?"));
 						break;
 					}
-					for (size_t q = 0; q < pl->ncidrs; q++)
+					for (size_t q = 0; dst && q < pl->ncidrs; q++)
 						if (pl->cidrs[q].family == ev->fam)
-							ivset_add_cidr(&rp->set, &pl->cidrs[q]);
+							ivset_add_cidr(dst, &pl->cidrs[q]);
 					break;
 				}
 				case MM_SRC_SG: {
@@ -916,11 +1100,12 @@ static void perms_setup(struct ev *ev)
 									  in->sgref_unknown));
 					}
 					const struct ivset *mem =
-					    s->value ? hmap_get(&c->members[ev->fam == MM_AF_INET6],
-								s->value)
-						     : NULL;
+					    s->value && dst
+						? hmap_get(&c->members[ev->fam == MM_AF_INET6],
+							   s->value)
+						: NULL;
 					if (mem)
-						ivset_union(&rp->set, mem);
+						ivset_union(dst, mem);
 					break;
 				}
 				}
@@ -1027,7 +1212,7 @@ static void push_nacl_hop(struct ev *ev, struct hopvec *h, const struct mm_nacl_
 					 arena_printf(&c->a, "%d", en->rule_no),
 					 action,
 					 arena_printf(&c->a, "%s; %s", how, entry_desc(c, en)),
-					 mm_loc_str(c->m, &en->loc) };
+					 rz_loc(c, &en->loc) };
 		*slot = x;
 	}
 	hv_push(h, (*slot)->component, (*slot)->type, (*slot)->rule, (*slot)->action,
@@ -1049,7 +1234,7 @@ static void push_perm_hop(struct ev *ev, struct hopvec *h, const struct rz_perm 
 						      rp->sg->r.id, rp->sg->name ? " (" : "",
 						      rp->sg->name ? rp->sg->name : "",
 						      rp->sg->name ? ")" : "", pd),
-					 mm_loc_str(c->m, &rp->p->loc) };
+					 rz_loc(c, &rp->p->loc) };
 		*slot = x;
 	}
 	hv_push(h, (*slot)->component, (*slot)->type, (*slot)->rule, (*slot)->action,
@@ -1061,6 +1246,36 @@ static bool perm_covers(const struct rz_perm *rp, int atom, mm_u128 lo, mm_u128 
 	mm_u128 rlo, rhi;
 	return rp->p->proto != MM_PROTO_BAD && perm_range(rp->p, atom, &rlo, &rhi) && rlo <= lo &&
 	       rhi >= hi;
+}
+
+/* NACL inbound over the route stage's sources for one port window. Depends
+ * only on (route stage, NACL and family, protocol, window), which many
+ * interfaces share, so it is memoised when the route stage is. */
+
+static const struct ivset *ingress_match(struct ev *ev, int atom, mm_u128 lo, mm_u128 hi,
+					 struct ivset *out)
+{
+	struct reach_ctx *c = ev->c;
+	if (!ev->rs) {
+		first_match(ev->ing, ev->ing_set, ev->ning, atom, lo, hi, ev->Rp, out,
+			    ev->ing_flag);
+		return out;
+	}
+	uint64_t key[5] = { (uintptr_t)ev->rs, (uintptr_t)ev->nf, (uint64_t)(int64_t)atom,
+			    (uint64_t)lo, (uint64_t)hi };
+	struct rz_kslot *slot = kmap_slot(&c->fm_memo, key);
+	struct rz_fm *fm = slot->val;
+	if (!fm) {
+		fm = xcalloc(1, sizeof(*fm) + ev->ning + 1);
+		first_match(ev->ing, ev->ing_set, ev->ning, atom, lo, hi, ev->Rp, &fm->in,
+			    fm->flags);
+		ALLOC_GROW(c->fms, c->nfm + 1, c->afm);
+		c->fms[c->nfm++] = fm;
+		kmap_put(&c->fm_memo, slot, fm);
+	}
+	for (size_t i = 0; i < ev->ning; i++)
+		ev->ing_flag[i] |= fm->flags[i];
+	return &fm->in;
 }
 
 /* Per-atom interval computation of NACL inbound and security groups. */
@@ -1089,8 +1304,7 @@ static void atoms_eval(struct ev *ev)
 			struct rz_ivl *iv = &at->iv[k];
 			iv->lo = cu.v[k];
 			iv->hi = cut_end(&cu, k);
-			first_match(ev->ing, ev->ing_set, ev->ning, at->proto, iv->lo, iv->hi,
-				    &ev->R, &iv->in, ev->ing_flag);
+			iv->inp = ingress_match(ev, at->proto, iv->lo, iv->hi, &iv->in);
 		}
 		free(cu.v);
 	}
@@ -1100,7 +1314,7 @@ static bool any_in(const struct ev *ev)
 {
 	for (size_t a = 0; a < ev->natoms; a++)
 		for (size_t k = 0; k < ev->atoms[a].niv; k++)
-			if (!ivset_empty(&ev->atoms[a].iv[k].in))
+			if (!ivset_empty(ev->atoms[a].iv[k].inp))
 				return true;
 	return false;
 }
@@ -1125,7 +1339,7 @@ static const char *in_desc(struct ev *ev)
 	bool all = true;
 	for (size_t a = 0; a < ev->natoms; a++)
 		for (size_t k = 0; k < ev->atoms[a].niv; k++)
-			all &= !ivset_empty(&ev->atoms[a].iv[k].in);
+			all &= !ivset_empty(ev->atoms[a].iv[k].inp);
 	if (all)
 		return "any traffic";
 	struct strbuf sb = STRBUF_INIT;
@@ -1134,7 +1348,7 @@ static const char *in_desc(struct ev *ev)
 		const struct rz_atom *at = &ev->atoms[a];
 		struct ivset ports = IVSET_INIT;
 		for (size_t k = 0; k < at->niv; k++)
-			if (!ivset_empty(&at->iv[k].in))
+			if (!ivset_empty(at->iv[k].inp))
 				ivset_add(&ports, at->iv[k].lo, at->iv[k].hi);
 		if (!ivset_empty(&ports) && shown++ < 4) {
 			strbuf_addf(&sb, "%s%s", sb.len ? "; " : "", reach_proto_name(at->proto));
@@ -1177,8 +1391,7 @@ static void block_nacl(struct ev *ev, bool egress)
 					  ev->in->nacl_how ? ev->in->nacl_how : "network acl",
 					  entry_desc(c, ents[i]), filter_desc(ev));
 		block(ev, egress ? ST_NACL_OUT : ST_NACL_IN, code, n->r.id, "network-acl",
-		      arena_printf(&c->a, "%d", ents[i]->rule_no), d,
-		      mm_loc_str(c->m, &ents[i]->loc));
+		      arena_printf(&c->a, "%d", ents[i]->rule_no), d, rz_loc(c, &ents[i]->loc));
 		return;
 	}
 	block(ev, egress ? ST_NACL_OUT : ST_NACL_IN, code, n->r.id, "network-acl", "*",
@@ -1186,20 +1399,12 @@ static void block_nacl(struct ev *ev, bool egress)
 			   "no %s rule of network acl '%s' allows %s; the default rule denies",
 			   egress ? "outbound" : "inbound", n->r.id,
 			   egress ? "the replies" : filter_desc(ev)),
-	      mm_loc_str(c->m, &n->r.loc));
+	      rz_loc(c, &n->r.loc));
 }
 
 static void free_ev(struct ev *ev)
 {
 	ivset_release(&ev->R);
-	for (size_t i = 0; i < ev->ning; i++)
-		ivset_release(&ev->ing_set[i]);
-	for (size_t i = 0; i < ev->negr; i++)
-		ivset_release(&ev->egr_set[i]);
-	free(ev->ing);
-	free(ev->egr);
-	free(ev->ing_set);
-	free(ev->egr_set);
 	free(ev->ing_flag);
 	free(ev->egr_flag);
 	for (size_t i = 0; i < ev->nperms; i++)
@@ -1264,7 +1469,7 @@ static void box_evidence(struct ev *ev, struct boxb *b, struct rz_box *out)
 			for (size_t p = 0; p < ev->nperms; p++) {
 				if (pf[p] || !perm_covers(&ev->perms[p], at->proto, iv->lo, iv->hi))
 					continue;
-				if (sets_overlap(&ev->perms[p].set, &b->src))
+				if (sets_overlap(ev->perms[p].use, &b->src))
 					pf[p] = 1;
 			}
 		if (!atom_done[b->ai[i]]) {
@@ -1306,7 +1511,7 @@ static void build_boxes(struct ev *ev)
 	bool filtered = in->port >= 0 || in->proto != MM_PROTO_BAD;
 	if (!filtered) {
 		/* sources admitted for every protocol and every port */
-		ivset_copy(&all, &ev->R);
+		ivset_copy(&all, ev->Rp);
 		for (size_t a = 0; a < ev->natoms && !ivset_empty(&all); a++)
 			for (size_t k = 0; k < ev->atoms[a].niv; k++)
 				ivset_intersect(&all, &ev->atoms[a].iv[k].f);
@@ -1407,13 +1612,12 @@ static void evaluate(struct ev *ev)
 		for (size_t k = 0; k < at->niv; k++) {
 			struct rz_ivl *iv = &at->iv[k];
 			if (in->no_sg) {
-				ivset_copy(&iv->sg, &iv->in);
+				ivset_copy(&iv->sg, iv->inp);
 			} else {
 				for (size_t p = 0; p < ev->nperms; p++) {
 					if (!perm_covers(&ev->perms[p], at->proto, iv->lo, iv->hi))
 						continue;
-					ivset_copy(&tmp, &ev->perms[p].set);
-					ivset_intersect(&tmp, &iv->in);
+					iv_and(&tmp, iv->inp, ev->perms[p].use);
 					if (ivset_empty(&tmp))
 						continue;
 					ev->perm_flag[p] = 1;
@@ -1438,7 +1642,7 @@ static void evaluate(struct ev *ev)
 					      ev->nsgs > 1 ? "s" : "", ids, in_desc(ev),
 					      in->origin_desc ? in->origin_desc : "the sources")
 			       : "the interface has no security group",
-		      ev->nsgs ? mm_loc_str(c->m, &ev->sgs[0]->r.loc) : NULL);
+		      ev->nsgs ? rz_loc(c, &ev->sgs[0]->r.loc) : NULL);
 		return;
 	}
 	for (size_t p = 0; p < ev->nperms; p++)
@@ -1464,12 +1668,6 @@ static void evaluate(struct ev *ev)
 	build_boxes(ev);
 }
 
-static void key_add(struct strbuf *sb, const char *s)
-{
-	strbuf_addstr(sb, s ? s : "-");
-	strbuf_addch(sb, '\x1f');
-}
-
 const struct rz_out *rz_eval(struct reach_ctx *c, const struct rz_in *in)
 {
 	struct strbuf key = STRBUF_INIT;
@@ -1483,8 +1681,16 @@ const struct rz_out *rz_eval(struct reach_ctx *c, const struct rz_in *in)
 			sgs[nsgs++] = in->sgs[i];
 	}
 	qsort(sgs, nsgs, sizeof(*sgs), sg_cmp);
-	strbuf_addf(&key, "%d\x1f%d\x1f%d\x1f%d\x1f%d\x1f%d\x1f%d\x1f", in->fam, in->route_mode,
-		    in->gw_kind, in->no_sg, in->sg_refs, in->proto, in->port);
+	char num[7 * 16], *k = num;
+	k = key_hex(k, (uint64_t)in->fam);
+	k = key_hex(k, (uint64_t)in->route_mode);
+	k = key_hex(k, (uint64_t)in->gw_kind);
+	k = key_hex(k, (uint64_t)in->no_sg);
+	k = key_hex(k, (uint64_t)in->sg_refs);
+	k = key_hex(k, (uint64_t)(int64_t)in->proto);
+	k = key_hex(k, (uint64_t)(int64_t)in->port);
+	strbuf_add(&key, num, (size_t)(k - num));
+	strbuf_addch(&key, '\x1f');
 	key_add(&key, in->origin_key);
 	key_add(&key, in->origin_desc);
 	key_add(&key, in->rtb ? in->rtb->r.id : NULL);

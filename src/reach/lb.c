@@ -112,7 +112,6 @@ static void eval_target(struct reach_ctx *c, const struct reach_opts *o, struct 
 			const struct ivset *nodes, bool nodes_exact, const char *tg_id,
 			const struct mm_tg_target *t, int tport, const struct reach_hop *tg_hop)
 {
-	struct mm_model *m = c->m;
 	const struct mm_instance *inst;
 	const struct mm_eni *e = target_eni(c, t ? t->id : NULL, &inst);
 	if (!inst || !inst->r.id)
@@ -182,14 +181,14 @@ static void eval_target(struct reach_ctx *c, const struct reach_opts *o, struct 
 	struct reach_hop igw_hop =
 	    rz_hop(igw->r.id, "internet-gateway", NULL, "admit",
 		   arena_printf(&c->a, "internet gateway attached to vpc '%s'", lb->vpc_id),
-		   mm_loc_str(m, &igw->r.loc));
+		   rz_loc(c, &igw->r.loc));
 	struct reach_hop lst = rz_hop(
 	    L->arn ? L->arn : lb->r.id, "load-balancer-listener",
 	    arena_printf(&c->a, "%s:%d", L->protocol ? L->protocol : "TCP", L->port), "forward",
 	    arena_printf(&c->a,
 			 "internet-facing %s load balancer '%s' listens on %d in subnet '%s'",
 			 lb->type ? lb->type : "classic", lbname, L->port, side->subnet),
-	    mm_loc_str(m, &L->loc));
+	    rz_loc(c, &L->loc));
 	struct hopvec_l {
 		struct reach_hop v[64];
 		size_t n;
@@ -232,7 +231,7 @@ static void eval_target(struct reach_ctx *c, const struct reach_opts *o, struct 
 					lbname, L->port, tport, out->detail);
 		b.evidence = out->evidence;
 		rz_agg_block(c, &g, ST_TARGET, &b, pre.v, pre.n, out->path, out->npath);
-		rz_agg_end(res, &g);
+		rz_agg_end(c, res, &g);
 		return;
 	}
 	size_t n;
@@ -241,7 +240,7 @@ static void eval_target(struct reach_ctx *c, const struct reach_opts *o, struct 
 	post[0] = rz_hop(e->r.id, "network-interface", NULL, "admit",
 			 arena_printf(&c->a, "interface of target '%s' in subnet '%s', port %d",
 				      inst->r.id, e->subnet_id ? e->subnet_id : "?", tport),
-			 mm_loc_str(m, &e->r.loc));
+			 rz_loc(c, &e->r.loc));
 	struct reach_hop *rpost = NULL;
 	size_t nrpost = 0;
 	if (side->box) {
@@ -291,7 +290,7 @@ static void eval_target(struct reach_ctx *c, const struct reach_opts *o, struct 
 	x.notes = notes;
 	x.nnotes = nn;
 	rz_push_exposures(c, res, &g, &x, out);
-	rz_agg_end(res, &g);
+	rz_agg_end(c, res, &g);
 }
 
 static void eval_listener(struct reach_ctx *c, const struct reach_opts *o, struct reach_result *res,
@@ -364,7 +363,7 @@ static void eval_listener(struct reach_ctx *c, const struct reach_opts *o, struc
 		if (!lb->nsubnets)
 			lb_unknown(res, &g, lb, "load-balancer",
 				   "the load balancer's subnets are not in the snapshot");
-		rz_agg_end(res, &g);
+		rz_agg_end(c, res, &g);
 		return;
 	}
 
@@ -382,7 +381,7 @@ static void eval_listener(struct reach_ctx *c, const struct reach_opts *o, struc
 					 "classic load balancer '%s' forwards to registered "
 					 "instance '%s'",
 					 lb->name ? lb->name : lb->r.id, t.id),
-			    mm_loc_str(m, &lb->r.loc));
+			    rz_loc(c, &lb->r.loc));
 			eval_target(c, o, res, lb, L, igw, &side, nodes, nodes_exact, NULL, &t,
 				    L->instance_port, &th);
 		}
@@ -419,7 +418,7 @@ static void eval_listener(struct reach_ctx *c, const struct reach_opts *o, struc
 			    arena_printf(&c->a, "target group '%s' forwards to '%s' on port %d%s%s",
 					 tg->name ? tg->name : tg->r.id, t->id ? t->id : "?", tport,
 					 t->health ? ", health " : "", t->health ? t->health : ""),
-			    mm_loc_str(m, &t->loc));
+			    rz_loc(c, &t->loc));
 			eval_target(c, o, res, lb, L, igw, &side, nodes, nodes_exact, tg->r.id, t,
 				    tport, &th);
 		}
@@ -484,8 +483,8 @@ void rz_eval_lbs(struct reach_ctx *c, const struct reach_opts *o, struct reach_r
 					 arena_printf(&c->a,
 						      "no internet gateway is attached to vpc '%s'",
 						      lb->vpc_id),
-					 detached ? mm_loc_str(m, &detached->r.loc) : NULL);
-			rz_agg_end(res, &g);
+					 detached ? rz_loc(c, &detached->r.loc) : NULL);
+			rz_agg_end(c, res, &g);
 			continue;
 		}
 		if (!lb->have_listeners && !lb->classic) {

@@ -102,6 +102,18 @@ struct rz_out {
 	size_t nnotes;
 };
 
+/* A hash map from up to five machine words (pointers, numbers) to a
+ * non-NULL value, for the per-stage memos that are looked up on every
+ * evaluation: no key strings to build, hash or compare. */
+struct rz_kslot {
+	uint64_t k[5];
+	void *val;
+};
+struct rz_kmap {
+	struct rz_kslot *slots;
+	size_t cap, nr;
+};
+
 struct reach_ctx {
 	struct mm_model *m;
 	struct arena a;
@@ -112,6 +124,8 @@ struct reach_ctx {
 	size_t nowned, aowned;
 	struct hmap vpc_has_eni; /* vpc id -> non-NULL when some ENI is in it */
 	struct hmap peer_cache;	 /* "pcx/fam" -> struct rz_peer */
+	struct hmap pcx_hops;	 /* "pcx/side" -> its two hops */
+	struct hmap seg_ids;	 /* peer source set and description -> short id */
 	/* vpc id -> struct rz_list of ... */
 	struct hmap igws_of_vpc, pcxs_of_vpc, rtbs_of_vpc, subnets_of_vpc, nacls_of_vpc;
 	struct hmap eips_of_eni, eips_of_instance, eni_of_ip;
@@ -119,14 +133,26 @@ struct reach_ctx {
 	struct hmap lbs_of_target; /* instance id or IP -> struct rz_list of load balancers */
 	struct rz_peer **peers;
 	size_t npeers, apeers;
-	struct hmap route_memo; /* route-stage key -> struct rz_rstage */
+	struct hmap route_memo;	  /* route-stage key -> struct rz_rstage */
+	struct rz_kmap perm_memo; /* (rule, family, refs) -> shared source set (owned) */
+	struct rz_kmap nacl_memo; /* (nacl, family) -> struct rz_nacl_fam */
+	struct rz_nacl_fam **nacl_fams;
+	size_t nnacl_fams, anacl_fams;
+	struct rz_kmap fm_memo; /* (route stage, nacl, protocol, ports) -> struct rz_fm */
+	struct rz_fm **fms;
+	size_t nfm, afm;
 	struct rz_rstage **rstages;
 	size_t nrstages, arstages;
 	/* hops built once per rule: (rule pointer, variant) -> struct reach_hop */
 	uintptr_t *hop_keys;
 	struct reach_hop **hop_vals;
 	size_t hop_cap, hop_nr;
+	/* input locations as "file#/pointer", built once per location */
+	uintptr_t *loc_keys;
+	const char **loc_vals;
+	size_t loc_cap, loc_nr;
 	size_t hits, misses;
+	bool family_blocks; /* of the running reach_eval(): struct reach_opts */
 };
 
 struct rz_list {
@@ -162,6 +188,9 @@ void rz_routes_free(struct rz_route *v, size_t n);
 /* ---- driver helpers (reach.c), shared with lb.c ---- */
 
 const struct rz_list *rz_index(const struct hmap *h, const char *key);
+/* mm_loc_str() of a location of the model, memoised (the model arena would
+ * otherwise grow by one string per call). NULL when l names no file. */
+const char *rz_loc(struct reach_ctx *c, const struct mm_loc *l);
 /* Fill rtb/nacl (and their how/missing) for a subnet. r gives the scope. */
 void rz_subnet_policy(struct reach_ctx *c, const struct mm_res *r, const char *subnet_id,
 		      const char *vpc_id, struct rz_in *in);
@@ -177,13 +206,21 @@ struct reach_hop *rz_hops_cat(struct reach_ctx *c, size_t *n, const struct reach
 const char *rz_iv_desc(struct reach_ctx *c, enum mm_family fam, const struct mm_iv *v, size_t n);
 
 /* Outcome of one (interface or load balancer, origin): exposures pushed to
- * the result, unknowns pushed, and the furthest block kept for the end. */
+ * the result, unknowns pushed, and per address family the furthest block
+ * kept for the end (slot 0 holds blocks that are not family-specific and
+ * compete in every family). At the end each family with no exposure and
+ * nothing unknown reports its block; a family-less block chosen by both
+ * families is reported once. */
+struct rz_agg_slot {
+	bool have;
+	enum rz_stage stage;
+	size_t seq; /* arrival order: the first block at the furthest stage wins */
+	struct reach_block blk;
+};
 struct rz_agg {
 	size_t nexp0, nunk0;
-	size_t unknowns;
-	bool have_block;
-	enum rz_stage stage;
-	struct reach_block blk;
+	size_t seq;
+	struct rz_agg_slot slot[3]; /* MM_AF_NONE, MM_AF_INET, MM_AF_INET6 */
 };
 void rz_agg_begin(struct rz_agg *g, struct reach_result *res);
 void rz_agg_block(struct reach_ctx *c, struct rz_agg *g, enum rz_stage st,
@@ -193,7 +230,7 @@ void rz_agg_unknown(struct reach_result *res, struct rz_agg *g, const struct rea
 void rz_agg_out(struct reach_ctx *c, struct reach_result *res, struct rz_agg *g,
 		const char *resource, const char *eni, enum reach_origin org, enum mm_family fam,
 		const struct rz_out *o, const struct reach_hop *pre, size_t npre);
-void rz_agg_end(struct reach_result *res, struct rz_agg *g);
+void rz_agg_end(struct reach_ctx *c, struct reach_result *res, struct rz_agg *g);
 
 /* How to turn a policy result's boxes into exposures. */
 struct rz_expo {

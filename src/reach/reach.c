@@ -82,6 +82,41 @@ static void idx_free(struct hmap *h)
 	hmap_release(h);
 }
 
+const char *rz_loc(struct reach_ctx *c, const struct mm_loc *l)
+{
+	if (!l || !l->file)
+		return NULL;
+	if (c->loc_nr * 2 >= c->loc_cap) {
+		size_t ncap = c->loc_cap ? c->loc_cap * 2 : 1024;
+		uintptr_t *nk = xcalloc(ncap, sizeof(*nk));
+		const char **nv = xcalloc(ncap, sizeof(*nv));
+		for (size_t i = 0; i < c->loc_cap; i++) {
+			if (!c->loc_keys[i])
+				continue;
+			size_t j = (c->loc_keys[i] * 0x9e3779b97f4a7c15ull >> 20) & (ncap - 1);
+			while (nk[j])
+				j = (j + 1) & (ncap - 1);
+			nk[j] = c->loc_keys[i];
+			nv[j] = c->loc_vals[i];
+		}
+		free(c->loc_keys);
+		free(c->loc_vals);
+		c->loc_keys = nk;
+		c->loc_vals = nv;
+		c->loc_cap = ncap;
+	}
+	uintptr_t key = (uintptr_t)l;
+	size_t j = (key * 0x9e3779b97f4a7c15ull >> 20) & (c->loc_cap - 1);
+	while (c->loc_keys[j] && c->loc_keys[j] != key)
+		j = (j + 1) & (c->loc_cap - 1);
+	if (!c->loc_keys[j]) {
+		c->loc_keys[j] = key;
+		c->loc_vals[j] = mm_loc_str(c->m, l);
+		c->loc_nr++;
+	}
+	return c->loc_vals[j];
+}
+
 const struct rz_list *rz_index(const struct hmap *h, const char *key)
 {
 	return key ? hmap_get(h, key) : NULL;
@@ -193,6 +228,10 @@ void reach_free(struct reach_ctx *c)
 	hmap_release(&c->members[1]);
 	hmap_release(&c->vpc_has_eni);
 	hmap_release(&c->peer_cache);
+	hmap_release(&c->seg_ids);
+	hmap_release(&c->pcx_hops);
+	free(c->loc_keys);
+	free(c->loc_vals);
 	hmap_release(&c->eni_of_ip);
 	idx_free(&c->igws_of_vpc);
 	idx_free(&c->pcxs_of_vpc);
@@ -311,16 +350,24 @@ void rz_agg_begin(struct rz_agg *g, struct reach_result *res)
 	g->nunk0 = res->nunk;
 }
 
+static int fam_slot(enum mm_family f)
+{
+	return f == MM_AF_INET ? 1 : f == MM_AF_INET6 ? 2 : 0;
+}
+
 void rz_agg_block(struct reach_ctx *c, struct rz_agg *g, enum rz_stage st,
 		  const struct reach_block *b, const struct reach_hop *pre, size_t npre,
 		  const struct reach_hop *path, size_t npath)
 {
-	if (g->have_block && st <= g->stage)
+	struct rz_agg_slot *s = &g->slot[fam_slot(b->family)];
+	g->seq++;
+	if (s->have && st <= s->stage)
 		return;
-	g->have_block = true;
-	g->stage = st;
-	g->blk = *b;
-	g->blk.path = rz_hops_cat(c, &g->blk.npath, pre, npre, path, npath, NULL, 0);
+	s->have = true;
+	s->stage = st;
+	s->seq = g->seq;
+	s->blk = *b;
+	s->blk.path = rz_hops_cat(c, &s->blk.npath, pre, npre, path, npath, NULL, 0);
 }
 
 void rz_agg_unknown(struct reach_result *res, struct rz_agg *g, const struct reach_unknown *u)
@@ -334,15 +381,61 @@ void rz_agg_unknown(struct reach_result *res, struct rz_agg *g, const struct rea
 	}
 	ALLOC_GROW(res->unk, res->nunk + 1, res->aunk);
 	res->unk[res->nunk++] = *u;
-	g->unknowns++;
 }
 
-void rz_agg_end(struct reach_result *res, struct rz_agg *g)
+/* The block a family reports: its own furthest block or the family-less
+ * one, whichever got further (the earlier one on a tie); NULL when the
+ * family has an exposure or something unknown. */
+static const struct rz_agg_slot *agg_pick(const struct reach_result *res, const struct rz_agg *g,
+					  enum mm_family fam)
 {
-	if (res->nexp > g->nexp0 || g->unknowns || !g->have_block)
-		return;
+	for (size_t i = g->nexp0; i < res->nexp; i++)
+		if (res->exp[i].family == fam)
+			return NULL;
+	for (size_t i = g->nunk0; i < res->nunk; i++)
+		if (res->unk[i].family == fam || res->unk[i].family == MM_AF_NONE)
+			return NULL;
+	const struct rz_agg_slot *own = &g->slot[fam_slot(fam)], *any = &g->slot[0];
+	if (!own->have)
+		return any->have ? any : NULL;
+	if (!any->have)
+		return own;
+	if (own->stage != any->stage)
+		return own->stage > any->stage ? own : any;
+	return own->seq < any->seq ? own : any;
+}
+
+static void agg_emit(struct reach_result *res, const struct rz_agg_slot *s, enum mm_family fam)
+{
 	ALLOC_GROW(res->blk, res->nblk + 1, res->ablk);
-	res->blk[res->nblk++] = g->blk;
+	res->blk[res->nblk] = s->blk;
+	res->blk[res->nblk++].family = fam;
+}
+
+void rz_agg_end(struct reach_ctx *c, struct reach_result *res, struct rz_agg *g)
+{
+	if (!c->family_blocks) {
+		const struct rz_agg_slot *best = NULL;
+		for (int i = 0; i < 3; i++) {
+			const struct rz_agg_slot *s = &g->slot[i];
+			if (s->have && (!best || s->stage > best->stage ||
+					(s->stage == best->stage && s->seq < best->seq)))
+				best = s;
+		}
+		if (best && res->nexp == g->nexp0 && res->nunk == g->nunk0)
+			agg_emit(res, best, best->blk.family);
+		return;
+	}
+	const struct rz_agg_slot *v4 = agg_pick(res, g, MM_AF_INET);
+	const struct rz_agg_slot *v6 = agg_pick(res, g, MM_AF_INET6);
+	if (v4 && v4 == v6) {
+		agg_emit(res, v4, MM_AF_NONE);
+		return;
+	}
+	if (v4)
+		agg_emit(res, v4, v4 == &g->slot[0] ? MM_AF_NONE : MM_AF_INET);
+	if (v6)
+		agg_emit(res, v6, v6 == &g->slot[0] ? MM_AF_NONE : MM_AF_INET6);
 }
 
 static void unknown_push(struct reach_result *res, struct rz_agg *g, const struct mm_instance *inst,
@@ -399,9 +492,9 @@ void rz_agg_out(struct reach_ctx *c, struct reach_result *res, struct rz_agg *g,
 void rz_push_exposures(struct reach_ctx *c, struct reach_result *res, struct rz_agg *g,
 		       const struct rz_expo *x, const struct rz_out *o)
 {
-	const char **notes = NULL;
+	const char **notes = o->notes;
 	size_t nnotes = o->nnotes + x->nnotes;
-	if (nnotes) {
+	if (x->nnotes) {
 		notes = arena_calloc(&c->a, nnotes, sizeof(*notes));
 		for (size_t i = 0; i < x->nnotes; i++)
 			notes[i] = x->notes[i];
@@ -434,10 +527,19 @@ void rz_push_exposures(struct reach_ctx *c, struct reach_result *res, struct rz_
 			e->src = x->src;
 			e->nsrc = x->nsrc;
 		}
-		size_t n1, n2;
-		struct reach_hop *f1 =
-		    rz_hops_cat(c, &n1, x->pre, x->npre, b->fwd, b->nfwd, x->mid, x->nmid);
-		e->fwd = rz_hops_cat(c, &e->nfwd, f1, n1, x->post, x->npost, NULL, 0);
+		size_t n2;
+		e->nfwd = x->npre + b->nfwd + x->nmid + x->npost;
+		struct reach_hop *f = arena_calloc(&c->a, e->nfwd ? e->nfwd : 1, sizeof(*f));
+		size_t k = 0;
+		for (size_t j = 0; j < x->npre; j++)
+			f[k++] = x->pre[j];
+		for (size_t j = 0; j < b->nfwd; j++)
+			f[k++] = b->fwd[j];
+		for (size_t j = 0; j < x->nmid; j++)
+			f[k++] = x->mid[j];
+		for (size_t j = 0; j < x->npost; j++)
+			f[k++] = x->post[j];
+		e->fwd = f;
 		struct reach_hop *r1 =
 		    rz_hops_cat(c, &n2, x->rpre, x->nrpre, b->ret, b->nret, x->rpost, x->nrpost);
 		e->ret = r1;
@@ -498,7 +600,7 @@ static struct addr *public_addrs(struct reach_ctx *c, const struct mm_instance *
 	struct addr *v = NULL;
 	size_t alloc = 0;
 	*n = 0;
-	const char *ev = mm_loc_str(c->m, &e->r.loc);
+	const char *ev = rz_loc(c, &e->r.loc);
 	if (fam == MM_AF_INET6) {
 		for (size_t i = 0; i < e->nipv6; i++)
 			addr_add(&v, n, &alloc, e->ipv6[i], e->ipv6[i], ev, "ipv6 address");
@@ -512,7 +614,7 @@ static struct addr *public_addrs(struct reach_ctx *c, const struct mm_instance *
 	for (size_t i = 0; l && i < l->nr; i++) {
 		const struct mm_eip *p = l->v[i];
 		addr_add(&v, n, &alloc, p->public_ip, p->private_ip ? p->private_ip : primary_ip(e),
-			 mm_loc_str(c->m, &p->r.loc), "elastic ip");
+			 rz_loc(c, &p->r.loc), "elastic ip");
 	}
 	l = rz_index(&c->eips_of_instance, inst->r.id);
 	for (size_t i = 0; l && i < l->nr; i++) {
@@ -523,11 +625,11 @@ static struct addr *public_addrs(struct reach_ctx *c, const struct mm_instance *
 				  : inst->nenis && strcmp(inst->enis[0], e->r.id))
 			continue;
 		addr_add(&v, n, &alloc, p->public_ip, p->private_ip ? p->private_ip : primary_ip(e),
-			 mm_loc_str(c->m, &p->r.loc), "elastic ip");
+			 rz_loc(c, &p->r.loc), "elastic ip");
 	}
 	if (!*n && inst->public_ip && inst->nenis && !strcmp(inst->enis[0], e->r.id))
-		addr_add(&v, n, &alloc, inst->public_ip, inst->private_ip,
-			 mm_loc_str(c->m, &inst->r.loc), "public ip");
+		addr_add(&v, n, &alloc, inst->public_ip, inst->private_ip, rz_loc(c, &inst->r.loc),
+			 "public ip");
 	return v;
 }
 
@@ -568,7 +670,9 @@ static void eval_internet(struct reach_ctx *c, const struct reach_opts *o, struc
 	struct rz_agg g;
 	rz_agg_begin(&g, res);
 	g.nunk0 = res->nunk;
-	const char *eni_ev = mm_loc_str(m, &e->r.loc);
+	const char *eni_ev = rz_loc(c, &e->r.loc);
+	struct rz_in pol = { 0 };
+	bool have_pol = false;
 	for (int fi = 0; fi < 2; fi++) {
 		enum mm_family fam = fi ? MM_AF_INET6 : MM_AF_INET;
 		size_t naddr;
@@ -626,15 +730,22 @@ static void eval_internet(struct reach_ctx *c, const struct reach_opts *o, struc
 						    "no internet gateway is attached to "
 						    "vpc '%s'",
 						    e->vpc_id ? e->vpc_id : "?"),
-			    detached ? mm_loc_str(m, &detached->r.loc)
+			    detached ? rz_loc(c, &detached->r.loc)
 				     : (e->vpc_id && mm_find_vpc(m, e->vpc_id)
-					    ? mm_loc_str(m, &mm_find_vpc(m, e->vpc_id)->r.loc)
+					    ? rz_loc(c, &mm_find_vpc(m, e->vpc_id)->r.loc)
 					    : NULL),
 			    &addr_hop, 1);
 			free(addrs);
 			continue;
 		}
-		struct rz_in in = { 0 };
+		if (!have_pol) {
+			/* the same for both families: looked up once */
+			rz_subnet_policy(c, &e->r, e->subnet_id, e->vpc_id, &pol);
+			pol.sgs =
+			    rz_groups(c, &e->r, e->groups, e->ngroups, &pol.nsgs, &pol.sg_missing);
+			have_pol = true;
+		}
+		struct rz_in in = pol;
 		in.fam = fam;
 		in.origin = mm_internet_ranges(fam);
 		in.origin_key = "internet";
@@ -642,13 +753,11 @@ static void eval_internet(struct reach_ctx *c, const struct reach_opts *o, struc
 		in.route_mode = RZ_ROUTE_GW;
 		in.gw_kind = MM_TGT_IGW;
 		in.gw_id = igw->r.id;
-		rz_subnet_policy(c, &e->r, e->subnet_id, e->vpc_id, &in);
-		in.sgs = rz_groups(c, &e->r, e->groups, e->ngroups, &in.nsgs, &in.sg_missing);
 		in.sg_refs = false;
 		in.proto = o->proto;
 		in.port = o->port;
 		const struct rz_out *out = rz_eval(c, &in);
-		const char *igw_ev = mm_loc_str(m, &igw->r.loc);
+		const char *igw_ev = rz_loc(c, &igw->r.loc);
 		struct reach_hop igw_hop =
 		    rz_hop(igw->r.id, "internet-gateway", NULL, "admit",
 			   arena_printf(&c->a, "internet gateway attached to vpc '%s' (%s)",
@@ -701,7 +810,7 @@ static void eval_internet(struct reach_ctx *c, const struct reach_opts *o, struc
 		}
 		free(addrs);
 	}
-	rz_agg_end(res, &g);
+	rz_agg_end(c, res, &g);
 }
 
 /* ---- peering ---- */
@@ -836,7 +945,7 @@ static void peer_segments(struct reach_ctx *c, struct rz_peer *pi, const struct 
 							 "address to '%s' (for %s)",
 							 peer->vpc_id ? peer->vpc_id : "?", p->r.id,
 							 rz_set_desc(c, fam, &pg->src)),
-					    mm_loc_str(c->m, &pg->routes[q].r->loc));
+					    rz_loc(c, &pg->routes[q].r->loc));
 		}
 		sg->hops = rz_hops_cat(c, &sg->nhops, hops, nh, NULL, 0, NULL, 0);
 		if (ivset_empty(sg->S))
@@ -845,14 +954,22 @@ static void peer_segments(struct reach_ctx *c, struct rz_peer *pi, const struct 
 		 * its subnets cannot send anything anyway) */
 		if (ivset_equal(sg->S, all_subnets))
 			ivset_copy(sg->S, peerc);
-		struct strbuf key = STRBUF_INIT;
-		strbuf_addf(&key, "%s:", p->r.id);
-		hex_set(&key, sg->S);
-		sg->key = arena_strdup(&c->a, key.buf);
-		strbuf_release(&key);
 		sg->desc =
 		    arena_printf(&c->a, "peer vpc '%s' (%s)", peer->vpc_id ? peer->vpc_id : "?",
 				 rz_set_desc(c, fam, sg->S));
+		/* memo keys name the source set by a short id: the full set (which
+		 * can run to kilobytes) is hashed once here, not per evaluation */
+		struct strbuf key = STRBUF_INIT;
+		strbuf_addf(&key, "%s:%d:", p->r.id, fam);
+		hex_set(&key, sg->S);
+		strbuf_addf(&key, "\x1f%s", sg->desc);
+		sg->key = hmap_get(&c->seg_ids, key.buf);
+		if (!sg->key) {
+			sg->key = arena_printf(&c->a, "%s#%zu", p->r.id, c->seg_ids.nr);
+			hmap_put(&c->seg_ids, arena_strndup(&c->a, key.buf, key.len),
+				 (void *)sg->key);
+		}
+		strbuf_release(&key);
 	}
 	free(cut);
 }
@@ -874,15 +991,18 @@ static const struct rz_peer *peer_info(struct reach_ctx *c, const struct mm_pcx 
 				       const struct mm_pcx_side *self,
 				       const struct mm_pcx_side *peer, enum mm_family fam)
 {
-	const char *key =
-	    arena_printf(&c->a, "%s/%d/%s", p->r.id, fam, peer->vpc_id ? peer->vpc_id : "?");
-	struct rz_peer *pi = hmap_get(&c->peer_cache, key);
-	if (pi)
+	struct strbuf kb = STRBUF_INIT;
+	strbuf_addf(&kb, "%s/%d/%s", p->r.id, fam, peer->vpc_id ? peer->vpc_id : "?");
+	struct rz_peer *pi = hmap_get(&c->peer_cache, kb.buf);
+	if (pi) {
+		strbuf_release(&kb);
 		return pi;
+	}
 	pi = xcalloc(1, sizeof(*pi));
 	ALLOC_GROW(c->peers, c->npeers + 1, c->apeers);
 	c->peers[c->npeers++] = pi;
-	hmap_put(&c->peer_cache, key, pi);
+	hmap_put(&c->peer_cache, arena_strndup(&c->a, kb.buf, kb.len), pi);
+	strbuf_release(&kb);
 	const struct rz_list *rl = rz_index(&c->rtbs_of_vpc, peer->vpc_id);
 	if (!rl || !rl->nr) {
 		pi->why = arena_printf(
@@ -956,6 +1076,31 @@ static void hex_set(struct strbuf *sb, const struct ivset *s)
 			    (unsigned long long)s->v[i].hi);
 }
 
+/* The admit hop of a peering connection and its reply hop, seen from one
+ * side: built once per (connection, side) and shared. */
+static const struct reach_hop *pcx_hops(struct reach_ctx *c, const struct mm_pcx *p, bool self_req,
+					const struct mm_pcx_side *self,
+					const struct mm_pcx_side *peer, const char *pcx_ev)
+{
+	struct strbuf kb = STRBUF_INIT;
+	strbuf_addf(&kb, "%s/%d", p->r.id, self_req);
+	struct reach_hop *h = hmap_get(&c->pcx_hops, kb.buf);
+	if (!h) {
+		h = arena_calloc(&c->a, 2, sizeof(*h));
+		h[0] = rz_hop(
+		    p->r.id, "vpc-peering", NULL, "admit",
+		    arena_printf(&c->a, "active peering connection between '%s' and peer vpc '%s'",
+				 self->vpc_id ? self->vpc_id : "?",
+				 peer->vpc_id ? peer->vpc_id : "?"),
+		    pcx_ev);
+		h[1] = h[0];
+		h[1].detail = arena_printf(&c->a, "replies return through '%s'", p->r.id);
+		hmap_put(&c->pcx_hops, arena_strndup(&c->a, kb.buf, kb.len), h);
+	}
+	strbuf_release(&kb);
+	return h;
+}
+
 static void eval_peering(struct reach_ctx *c, const struct reach_opts *o, struct reach_result *res,
 			 const struct mm_instance *inst, const struct mm_eni *e)
 {
@@ -976,13 +1121,17 @@ static void eval_peering(struct reach_ctx *c, const struct reach_opts *o, struct
 				     arena_printf(&c->a, "vpc '%s' has no peering connection",
 						  e->vpc_id ? e->vpc_id : "?"),
 				     NULL, NULL, 0);
-		rz_agg_end(res, &g);
+		rz_agg_end(c, res, &g);
 		return;
 	}
-	const char *eni_ev = mm_loc_str(m, &e->r.loc);
+	const char *eni_ev = rz_loc(c, &e->r.loc);
+	/* the interface's subnet policy and groups do not depend on the peer */
+	struct rz_in pol = { 0 };
+	rz_subnet_policy(c, &e->r, e->subnet_id, e->vpc_id, &pol);
+	pol.sgs = rz_groups(c, &e->r, e->groups, e->ngroups, &pol.nsgs, &pol.sg_missing);
 	for (size_t pi = 0; pi < pl->nr; pi++) {
 		const struct mm_pcx *p = pl->v[pi];
-		const char *pcx_ev = mm_loc_str(m, &p->r.loc);
+		const char *pcx_ev = rz_loc(c, &p->r.loc);
 		if (!p->status || strcmp(p->status, "active")) {
 			block_simple(c, &g, ST_PEERING, inst, e, REACH_FROM_PEERING, MM_AF_NONE,
 				     "PEERING_NOT_ACTIVE", p->r.id, "vpc-peering",
@@ -995,12 +1144,8 @@ static void eval_peering(struct reach_ctx *c, const struct reach_opts *o, struct
 		bool self_req = p->req.vpc_id && e->vpc_id && !strcmp(p->req.vpc_id, e->vpc_id);
 		const struct mm_pcx_side *self = self_req ? &p->req : &p->acc;
 		const struct mm_pcx_side *peer = self_req ? &p->acc : &p->req;
-		struct reach_hop pcx_hop = rz_hop(
-		    p->r.id, "vpc-peering", NULL, "admit",
-		    arena_printf(&c->a, "active peering connection between '%s' and peer vpc '%s'",
-				 self->vpc_id ? self->vpc_id : "?",
-				 peer->vpc_id ? peer->vpc_id : "?"),
-		    pcx_ev);
+		const struct reach_hop *ph2 = pcx_hops(c, p, self_req, self, peer, pcx_ev);
+		struct reach_hop pcx_hop = ph2[0];
 		for (int fi = 0; fi < 2; fi++) {
 			enum mm_family fam = fi ? MM_AF_INET6 : MM_AF_INET;
 			struct ivset peerc = IVSET_INIT;
@@ -1008,12 +1153,12 @@ static void eval_peering(struct reach_ctx *c, const struct reach_opts *o, struct
 			const char **addrs = NULL;
 			size_t naddr = 0;
 			if (fam == MM_AF_INET) {
-				addrs = arena_calloc(&c->a, e->nips + 1, sizeof(*addrs));
+				addrs = xcalloc(e->nips + 1, sizeof(*addrs));
 				for (size_t i = 0; i < e->nips; i++)
 					if (e->ips[i].private_ip)
 						addrs[naddr++] = e->ips[i].private_ip;
 			} else {
-				addrs = arena_calloc(&c->a, e->nipv6 + 1, sizeof(*addrs));
+				addrs = xcalloc(e->nipv6 + 1, sizeof(*addrs));
 				for (size_t i = 0; i < e->nipv6; i++)
 					if (e->ipv6[i])
 						addrs[naddr++] = e->ipv6[i];
@@ -1025,6 +1170,7 @@ static void eval_peering(struct reach_ctx *c, const struct reach_opts *o, struct
 							  e->r.id, fam_word(fam)),
 					     eni_ev, &pcx_hop, 1);
 				ivset_release(&peerc);
+				free(addrs);
 				continue;
 			}
 			if (ivset_empty(&peerc)) {
@@ -1035,6 +1181,7 @@ static void eval_peering(struct reach_ctx *c, const struct reach_opts *o, struct
 							  peer->vpc_id ? peer->vpc_id : "?",
 							  fam_word(fam), p->r.id),
 					     pcx_ev, NULL, 0);
+				free(addrs);
 				continue;
 			}
 			const struct rz_peer *info = peer_info(c, p, self, peer, fam);
@@ -1042,6 +1189,7 @@ static void eval_peering(struct reach_ctx *c, const struct reach_opts *o, struct
 				unknown_push(res, &g, inst, e, REACH_FROM_PEERING, fam,
 					     peer->vpc_id ? peer->vpc_id : p->r.id, info->why);
 				ivset_release(&peerc);
+				free(addrs);
 				continue;
 			}
 			for (size_t ai = 0; ai < naddr; ai++) {
@@ -1070,7 +1218,7 @@ static void eval_peering(struct reach_ctx *c, const struct reach_opts *o, struct
 					    pcx_ev, &pcx_hop, 1);
 					continue;
 				}
-				struct rz_in in = { 0 };
+				struct rz_in in = pol;
 				in.fam = fam;
 				in.origin = seg->S;
 				in.origin_key = seg->key;
@@ -1078,9 +1226,6 @@ static void eval_peering(struct reach_ctx *c, const struct reach_opts *o, struct
 				in.route_mode = RZ_ROUTE_GW;
 				in.gw_kind = MM_TGT_PCX;
 				in.gw_id = p->r.id;
-				rz_subnet_policy(c, &e->r, e->subnet_id, e->vpc_id, &in);
-				in.sgs = rz_groups(c, &e->r, e->groups, e->ngroups, &in.nsgs,
-						   &in.sg_missing);
 				in.sg_refs = true;
 				in.sgref_vpc = peer->vpc_id;
 				if (!peer->vpc_id || !hmap_get(&c->vpc_has_eni, peer->vpc_id))
@@ -1097,19 +1242,14 @@ static void eval_peering(struct reach_ctx *c, const struct reach_opts *o, struct
 						   REACH_FROM_PEERING, fam, out, ph.v, ph.n);
 					continue;
 				}
-				struct reach_hop *post = arena_calloc(&c->a, 2, sizeof(*post));
+				struct reach_hop post[2];
 				post[0] = rz_hop(
 				    e->r.id, "network-interface", NULL, "admit",
 				    arena_printf(&c->a, "interface of '%s' in subnet '%s', %s",
 						 inst->r.id, e->subnet_id ? e->subnet_id : "?",
 						 addrs[ai]),
 				    eni_ev);
-				post[1] = pcx_hop;
-				post[1].detail =
-				    arena_printf(&c->a, "replies return through '%s'", p->r.id);
-				size_t npre;
-				struct reach_hop *pre =
-				    rz_hops_cat(c, &npre, ph.v, ph.n, NULL, 0, NULL, 0);
+				post[1] = ph2[1];
 				struct rz_expo x = { 0 };
 				x.resource = inst->r.id;
 				x.eni = e->r.id;
@@ -1117,14 +1257,15 @@ static void eval_peering(struct reach_ctx *c, const struct reach_opts *o, struct
 				x.fam = fam;
 				x.origin = REACH_FROM_PEERING;
 				x.gateway = p->r.id;
-				x.pre = pre;
-				x.npre = npre;
+				x.pre = ph.v;
+				x.npre = ph.n;
 				x.post = &post[0];
 				x.npost = 1;
 				x.rpost = &post[1];
 				x.nrpost = 1;
+				const char *note[1];
 				if (info->approx) {
-					x.notes = arena_calloc(&c->a, 1, sizeof(*x.notes));
+					x.notes = note;
 					x.notes[0] = arena_printf(
 					    &c->a,
 					    "subnets of peer vpc '%s' are not in the snapshot: every "
@@ -1136,9 +1277,10 @@ static void eval_peering(struct reach_ctx *c, const struct reach_opts *o, struct
 				rz_push_exposures(c, res, &g, &x, out);
 			}
 			ivset_release(&peerc);
+			free(addrs);
 		}
 	}
-	rz_agg_end(res, &g);
+	rz_agg_end(c, res, &g);
 }
 
 /* ---- instances ---- */
@@ -1194,8 +1336,8 @@ static void eval_instance(struct reach_ctx *c, const struct reach_opts *o, struc
 				    "INSTANCE_NOT_RUNNING", inst->r.id, "instance",
 				    arena_printf(&c->a, "instance '%s' is '%s', not running",
 						 inst->r.id, inst->state ? inst->state : "unknown"),
-				    mm_loc_str(m, &inst->r.loc), NULL, 0);
-				rz_agg_end(res, &g);
+				    rz_loc(c, &inst->r.loc), NULL, 0);
+				rz_agg_end(c, res, &g);
 			} else if (!e) {
 				unknown_push(
 				    res, &g, inst, NULL, org, MM_AF_NONE, "network-interface",
@@ -1309,6 +1451,7 @@ int reach_eval(struct reach_ctx *c, const struct reach_opts *o, struct reach_res
 		o = &def;
 	if (o->instance && !mm_find_instance(m, o->instance))
 		return mm_err_set(e, MM_ENOTFOUND, "no instance '%s' in the snapshot", o->instance);
+	c->family_blocks = o->family_blocks;
 	if (o->instance) {
 		eval_instance(c, o, res, mm_find_instance(m, o->instance));
 	} else {
@@ -1330,8 +1473,13 @@ int reach_eval(struct reach_ctx *c, const struct reach_opts *o, struct reach_res
 	return 0;
 }
 
-int reach_port_verdict(struct reach_ctx *c, const char *instance_id, int proto, int port,
-		       struct reach_verdict *v, struct mm_err *e)
+static bool fam_applies(enum mm_family have, enum mm_family want)
+{
+	return want == MM_AF_NONE || have == MM_AF_NONE || have == want;
+}
+
+int reach_port_verdict_family(struct reach_ctx *c, const char *instance_id, enum mm_family fam,
+			      int proto, int port, struct reach_verdict *v, struct mm_err *e)
 {
 	struct reach_opts o = REACH_OPTS_INIT;
 	struct reach_result res = { 0 };
@@ -1340,31 +1488,53 @@ int reach_port_verdict(struct reach_ctx *c, const char *instance_id, int proto, 
 	o.instance = instance_id;
 	o.proto = proto;
 	o.port = port;
+	o.family_blocks = true;
 	int r = reach_eval(c, &o, &res, e);
 	if (r)
 		return r;
-	if (res.nexp) {
+	const struct reach_exposure *x = NULL;
+	const struct reach_unknown *u = NULL;
+	const struct reach_block *b = NULL;
+	for (size_t i = 0; i < res.nexp && !x; i++)
+		if (fam_applies(res.exp[i].family, fam))
+			x = &res.exp[i];
+	for (size_t i = 0; i < res.nunk && !u; i++)
+		if (fam_applies(res.unk[i].family, fam))
+			u = &res.unk[i];
+	for (size_t i = 0; i < res.nblk && !b; i++)
+		if (fam_applies(res.blk[i].family, fam))
+			b = &res.blk[i];
+	if (x) {
 		v->state = 1;
-		v->via = res.exp[0].entry_id ? res.exp[0].entry_id : res.exp[0].gateway;
-		v->component = res.exp[0].eni;
-		v->detail = arena_printf(
-		    &c->a, "reachable from %s through '%s'",
-		    rz_iv_desc(c, res.exp[0].family, res.exp[0].src, res.exp[0].nsrc), v->via);
-	} else if (res.nunk) {
+		v->family = x->family;
+		v->via = x->entry_id ? x->entry_id : x->gateway;
+		v->component = x->eni;
+		v->detail = arena_printf(&c->a, "reachable from %s through '%s'",
+					 rz_iv_desc(c, x->family, x->src, x->nsrc), v->via);
+	} else if (u) {
 		v->state = -1;
-		v->component = res.unk[0].component;
-		v->detail = res.unk[0].reason;
-	} else if (res.nblk) {
+		v->family = u->family;
+		v->component = u->component;
+		v->detail = u->reason;
+	} else if (b) {
 		v->state = 0;
-		v->code = res.blk[0].code;
-		v->component = res.blk[0].component;
-		v->detail = res.blk[0].detail;
+		v->family = b->family;
+		v->code = b->code;
+		v->component = b->component;
+		v->detail = b->detail;
 	} else {
 		v->state = -1;
+		v->family = fam;
 		v->detail = "the instance has no network interface to evaluate";
 	}
 	reach_result_release(&res);
 	return 0;
+}
+
+int reach_port_verdict(struct reach_ctx *c, const char *instance_id, int proto, int port,
+		       struct reach_verdict *v, struct mm_err *e)
+{
+	return reach_port_verdict_family(c, instance_id, MM_AF_NONE, proto, port, v, e);
 }
 
 const char *rz_iv_desc(struct reach_ctx *c, enum mm_family fam, const struct mm_iv *v, size_t n)

@@ -111,10 +111,15 @@ struct reach_opts {
 	int proto;		/* with port: MM_PROTO_TCP/UDP/...; MM_PROTO_BAD = tcp and udp */
 	int port;		/* -1 = every port; else only this port (ICMP: type) */
 	bool no_load_balancers; /* skip load-balancer entries */
+	/* one block per (interface, origin, family) where that family has no
+	 * exposure and nothing unknown (what `mamori reach` reports); false
+	 * keeps the older summary: one block per (interface, origin), the
+	 * family that got furthest, only when no family is exposed */
+	bool family_blocks;
 };
-#define REACH_OPTS_INIT                          \
-	{                                        \
-		0, NULL, MM_PROTO_BAD, -1, false \
+#define REACH_OPTS_INIT                                 \
+	{                                               \
+		0, NULL, MM_PROTO_BAD, -1, false, false \
 	}
 
 struct reach_ctx;
@@ -131,15 +136,23 @@ void reach_result_release(struct reach_result *res);
 
 /*
  * For exposure-aware posture checks: can the internet (directly or through an
- * internet-facing load balancer) open (proto, port) on this instance?
+ * internet-facing load balancer) open (proto, port) on this instance over
+ * address family fam (MM_AF_NONE: over either)?
  * state: 1 reachable (via = igw-… or the LB), 0 not reachable (code,
- * component and detail name the first blocking component), -1 unknown
- * (detail says which input is missing). Strings live in the context arena.
+ * component and detail name the first blocking component of that family),
+ * -1 unknown (detail says which input is missing). family is the family
+ * judged: that of the exposure or block reported, MM_AF_NONE when the answer
+ * is not family-specific. Strings live in the context arena.
  */
 struct reach_verdict {
 	int state;
 	const char *code, *component, *detail, *via;
+	enum mm_family family;
 };
+int reach_port_verdict_family(struct reach_ctx *c, const char *instance_id, enum mm_family fam,
+			      int proto, int port, struct reach_verdict *v, struct mm_err *e);
+/* reach_port_verdict_family() over either family: reachable when either
+ * is; otherwise the first unknown, else the first block (IPv4 before IPv6). */
 int reach_port_verdict(struct reach_ctx *c, const char *instance_id, int proto, int port,
 		       struct reach_verdict *v, struct mm_err *e);
 

@@ -88,6 +88,10 @@ static struct fx *fx_load_path(const char *dir, const struct reach_opts *o)
 {
 	struct fx *f = xcalloc(1, sizeof(*f));
 	struct mm_err e = { 0 };
+	struct reach_opts def = REACH_OPTS_INIT;
+	def.family_blocks = true;
+	if (!o)
+		o = &def;
 	mm_model_init(&f->m);
 	if (snapshot_load(&f->m, dir, NULL, &e))
 		fail_msg("cannot load '%s': %s", dir, e.msg);
@@ -184,6 +188,27 @@ static const struct reach_block *blocked(const struct reach_result *r, const cha
 	return NULL;
 }
 
+/* The direct block of one family (a block that is not family-specific
+ * applies to every family). */
+static const struct reach_block *blocked_fam(const struct reach_result *r, const char *res,
+					     enum reach_origin origin, enum mm_family fam)
+{
+	for (size_t i = 0; i < r->nblk; i++)
+		if (!strcmp(r->blk[i].resource, res) && r->blk[i].origin == origin &&
+		    !r->blk[i].entry_id &&
+		    (r->blk[i].family == fam || r->blk[i].family == MM_AF_NONE))
+			return &r->blk[i];
+	return NULL;
+}
+
+static size_t count_blk(const struct reach_result *r, const char *res, enum reach_origin origin)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->nblk; i++)
+		n += !strcmp(r->blk[i].resource, res) && r->blk[i].origin == origin;
+	return n;
+}
+
 static const struct reach_unknown *unknown_of(const struct reach_result *r, const char *res,
 					      enum reach_origin origin)
 {
@@ -233,7 +258,13 @@ static void test_seed004(void **st)
 	/* the internet excludes private and special-purpose sources */
 	assert_null(admits(r, pub, I, "10.1.2.3", TCP, 22));
 	assert_null(admits(r, pub, I, "192.0.2.1", TCP, 22));
-	assert_null(blocked(r, pub, I));
+	/* blocks are per family: ipv4 is exposed, ipv6 has no address */
+	assert_null(blocked_fam(r, pub, I, MM_AF_INET));
+	const struct reach_block *b6 = blocked_fam(r, pub, I, MM_AF_INET6);
+	assert_non_null(b6);
+	assert_string_equal(b6->code, "NO_PUBLIC_ADDRESS");
+	assert_int_equal(b6->family, MM_AF_INET6);
+	assert_int_equal(count_blk(r, pub, I), 1);
 
 	/* evidence: every hop names its component and points into the input */
 	const struct reach_hop *h = hop_of(x->fwd, x->nfwd, "sg-0a10000000000001a");
@@ -267,10 +298,12 @@ static void test_seed004(void **st)
 
 	/* protected subnet: not reachable from the internet despite ssh open to the world */
 	assert_int_equal(count_exp(r, prot, I), 0);
-	const struct reach_block *b = blocked(r, prot, I);
+	const struct reach_block *b = blocked_fam(r, prot, I, MM_AF_INET);
 	assert_non_null(b);
 	assert_string_equal(b->code, "NO_PUBLIC_ADDRESS");
+	assert_int_equal(b->family, MM_AF_INET);
 	assert_string_equal(b->component, "eni-0a100000000prot1");
+	assert_int_equal(count_blk(r, prot, I), 2);
 	assert_non_null(admits(r, prot, P, "172.31.1.10", TCP, 22));
 	assert_non_null(admits(r, prot, P, "172.31.1.10", TCP, 80));
 
@@ -314,6 +347,7 @@ static void test_seed004_verdicts(void **st)
 
 	/* filtered evaluation: only port 3389, from the internet */
 	struct reach_opts o = REACH_OPTS_INIT;
+	o.family_blocks = true;
 	struct reach_result r = { 0 };
 	o.origins = I;
 	o.instance = "i-0a10000000000pub1";
@@ -418,14 +452,74 @@ static void test_ipv6(void **st)
 			       (128 << 8) | 0));
 	/* egress-only internet gateway: nothing inbound */
 	assert_int_equal(count_exp(r, "i-0e400000000000002", I), 0);
-	const struct reach_block *b = blocked(r, "i-0e400000000000002", I);
+	const struct reach_block *b = blocked_fam(r, "i-0e400000000000002", I, MM_AF_INET6);
 	assert_non_null(b);
 	assert_string_equal(b->code, "RETURN_ROUTE_NOT_IGW");
 	assert_int_equal(b->family, MM_AF_INET6);
 	assert_non_null(strstr(b->detail, "eigw-0e4000000000000ee"));
+	/* each family says where it stops: ipv4 never gets as far as the route */
+	b = blocked_fam(r, "i-0e400000000000002", I, MM_AF_INET);
+	assert_non_null(b);
+	assert_string_equal(b->code, "NO_PUBLIC_ADDRESS");
+	assert_int_equal(b->family, MM_AF_INET);
+	struct reach_verdict v;
+	struct mm_err e = { 0 };
+	assert_int_equal(
+	    reach_port_verdict_family(f->c, "i-0e400000000000002", MM_AF_INET, TCP, 22, &v, &e), 0);
+	assert_int_equal(v.state, 0);
+	assert_int_equal(v.family, MM_AF_INET);
+	assert_string_equal(v.code, "NO_PUBLIC_ADDRESS");
+	assert_int_equal(
+	    reach_port_verdict_family(f->c, "i-0e400000000000002", MM_AF_INET6, TCP, 22, &v, &e),
+	    0);
+	assert_int_equal(v.state, 0);
+	assert_int_equal(v.family, MM_AF_INET6);
+	assert_string_equal(v.code, "RETURN_ROUTE_NOT_IGW");
+	/* either family: reachable if one is, else the ipv4 block first */
+	assert_int_equal(reach_port_verdict(f->c, "i-0e400000000000002", TCP, 22, &v, &e), 0);
+	assert_int_equal(v.state, 0);
+	assert_string_equal(v.code, "NO_PUBLIC_ADDRESS");
+	assert_int_equal(
+	    reach_port_verdict_family(f->c, "i-0e400000000000001", MM_AF_INET6, TCP, 443, &v, &e),
+	    0);
+	assert_int_equal(v.state, 1);
+	assert_int_equal(v.family, MM_AF_INET6);
+	/* ipv4 open, ipv6 denied by the NACL: the per-family answers differ */
+	assert_int_equal(
+	    reach_port_verdict_family(f->c, "i-0e400000000000003", MM_AF_INET, TCP, 443, &v, &e),
+	    0);
+	assert_int_equal(v.state, 1);
+	assert_int_equal(v.family, MM_AF_INET);
+	assert_int_equal(
+	    reach_port_verdict_family(f->c, "i-0e400000000000003", MM_AF_INET6, TCP, 443, &v, &e),
+	    0);
+	assert_int_equal(v.state, 0);
+	assert_int_equal(v.family, MM_AF_INET6);
+	assert_string_equal(v.code, "NACL_DENY_INBOUND");
 	/* a NACL without IPv6 entries denies IPv6 (IPv4 stays open) */
 	assert_non_null(admits(r, "i-0e400000000000003", I, "8.8.8.8", TCP, 443));
 	assert_null(admits(r, "i-0e400000000000003", I, "2a00:1450:4001::1", TCP, 443));
+}
+
+/* Without family_blocks (what src/posture reads): one block per interface
+ * and origin, the family that got furthest, none when a family is exposed. */
+static void test_legacy_blocks(void **st)
+{
+	const char *root = fixtures_root();
+	if (!root)
+		fail_msg("tests/fixtures/reach not found next to %s", __FILE__);
+	char dir[8400];
+	snprintf(dir, sizeof(dir), "%s/ipv6", root);
+	struct reach_opts o = REACH_OPTS_INIT;
+	struct fx *f = *st = fx_load_path(dir, &o);
+	const struct reach_result *r = &f->r;
+	assert_int_equal(count_blk(r, "i-0e400000000000002", I), 1);
+	const struct reach_block *b = blocked(r, "i-0e400000000000002", I);
+	assert_non_null(b);
+	assert_string_equal(b->code, "RETURN_ROUTE_NOT_IGW");
+	assert_int_equal(b->family, MM_AF_INET6);
+	assert_int_equal(count_blk(r, "i-0e400000000000003", I), 0);
+	assert_int_equal(count_blk(r, "i-0e400000000000001", I), 0);
 }
 
 /* ---- prefix lists ---- */
@@ -448,7 +542,7 @@ static void test_prefix_lists(void **st)
 	/* a route to a prefix list with unknown entries makes the subnet unknown */
 	const char *b = "i-0f500000000000002";
 	assert_int_equal(count_exp(r, b, I), 0);
-	assert_null(blocked(r, b, I));
+	assert_null(blocked_fam(r, b, I, MM_AF_INET));
 	u = unknown_of(r, b, I);
 	assert_non_null(u);
 	assert_non_null(strstr(u->reason, "rtb-0f5000000000002f"));
@@ -568,7 +662,7 @@ static void test_missing_inputs(void **st)
 	struct fx *f = *st = fx_load("missing");
 	const struct reach_result *r = &f->r;
 	/* no gateways, route tables or NACLs: unknown, never "not reachable" */
-	assert_null(blocked(r, "i-0a9000000000000001", I));
+	assert_null(blocked_fam(r, "i-0a9000000000000001", I, MM_AF_INET));
 	const struct reach_unknown *u = unknown_of(r, "i-0a9000000000000001", I);
 	assert_non_null(u);
 	assert_non_null(strstr(u->reason, "not in the snapshot"));
@@ -632,6 +726,7 @@ static void test_batfish_vpc_peering(void **st)
 	assert_null(admits(&f->r, a, P, "192.168.100.1", TCP, 22));
 	assert_non_null(admits(&f->r, a, P, "192.168.1.106", TCP, 22));
 	struct reach_opts o = REACH_OPTS_INIT;
+	o.family_blocks = true;
 	struct reach_result r = { 0 };
 	struct mm_err e = { 0 };
 	o.origins = P;
@@ -640,8 +735,11 @@ static void test_batfish_vpc_peering(void **st)
 	o.port = 80;
 	assert_int_equal(reach_eval(f->c, &o, &r, &e), 0);
 	assert_int_equal(r.nexp, 0);
-	assert_int_equal(r.nblk, 1);
+	assert_int_equal(r.nblk, 2); /* ipv4 at the group, ipv6 without an address */
 	assert_string_equal(r.blk[0].code, "SG_NO_MATCHING_RULE");
+	assert_int_equal(r.blk[0].family, MM_AF_INET);
+	assert_string_equal(r.blk[1].code, "NO_ADDRESS");
+	assert_int_equal(r.blk[1].family, MM_AF_INET6);
 	reach_result_release(&r);
 }
 
@@ -1330,6 +1428,8 @@ static void test_property_brute_force(void **st)
 		struct reach_ctx *c = reach_new(&g.m);
 		struct reach_result r = { 0 };
 		struct reach_opts o = REACH_OPTS_INIT;
+		o.family_blocks = true;
+		o.family_blocks = true;
 		struct mm_err e = { 0 };
 		o.origins = I;
 		assert_int_equal(reach_eval(c, &o, &r, &e), 0);
@@ -1365,12 +1465,19 @@ static void test_property_brute_force(void **st)
 					}
 				}
 			}
-			/* nothing reachable and nothing unknown: exactly one block */
-			size_t nb = 0;
-			for (size_t i = 0; i < r.nblk; i++)
-				nb += !strcmp(r.blk[i].resource, in->r.id);
+			/* reachable over ipv4: no ipv4 block (the networks have no
+			 * ipv6, so that family is always blocked) */
+			size_t nb = 0, nb6 = 0;
+			for (size_t i = 0; i < r.nblk; i++) {
+				if (strcmp(r.blk[i].resource, in->r.id))
+					continue;
+				nb += r.blk[i].family != MM_AF_INET6;
+				nb6 += r.blk[i].family == MM_AF_INET6;
+			}
 			if (any)
 				assert_int_equal(nb, 0);
+			if (!strcmp(in->state, "running"))
+				assert_int_equal(nb6, 1);
 		}
 		/* a second evaluation is served from the memo and is identical */
 		struct reach_result r2 = { 0 };
@@ -1487,6 +1594,8 @@ static void test_property_peering(void **st)
 		struct reach_ctx *c = reach_new(&g.m);
 		struct reach_result r = { 0 };
 		struct reach_opts o = REACH_OPTS_INIT;
+		o.family_blocks = true;
+		o.family_blocks = true;
 		struct mm_err e = { 0 };
 		o.origins = P;
 		assert_int_equal(reach_eval(c, &o, &r, &e), 0);
@@ -1627,6 +1736,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_nacl, teardown_fx),
 		cmocka_unit_test_teardown(test_routes, teardown_fx),
 		cmocka_unit_test_teardown(test_ipv6, teardown_fx),
+		cmocka_unit_test_teardown(test_legacy_blocks, teardown_fx),
 		cmocka_unit_test_teardown(test_prefix_lists, teardown_fx),
 		cmocka_unit_test_teardown(test_sg_refs, teardown_fx),
 		cmocka_unit_test_teardown(test_lb, teardown_fx),
