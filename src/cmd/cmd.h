@@ -8,6 +8,12 @@
 #ifndef MM_CMD_H
 #define MM_CMD_H
 
+#include <stddef.h>
+#include <time.h>
+
+#include "base/err.h"
+#include "base/strbuf.h"
+
 enum { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2, EXIT_RUNTIME = 3 };
 
 struct cmd_ctx {
@@ -20,5 +26,17 @@ int cmd_reach(int argc, char **argv, const struct cmd_ctx *ctx);
 int cmd_trail(int argc, char **argv, const struct cmd_ctx *ctx);
 int cmd_portscan(int argc, char **argv, const struct cmd_ctx *ctx);
 int cmd_host(int argc, char **argv, const struct cmd_ctx *ctx);
+
+/* Shared by the commands (util.c). */
+/* "mamori CMD: message" and the --help hint on stderr; returns EXIT_USAGE. */
+__attribute__((format(printf, 2, 3))) int cmd_usage_error(const char *cmd, const char *fmt, ...);
+/* Report a getopt_long failure (ch is ':' or '?', with opterr = 0). */
+int cmd_getopt_error(const char *cmd, int ch, char **argv);
+/* At most max diagnostics on stderr, then a count of the rest. */
+void cmd_print_diags(const char *cmd, const struct mm_diags *d, size_t max);
+/* Write sb to path (stdout when NULL): EXIT_CLEAN, EXIT_USAGE (cannot open) or EXIT_RUNTIME. */
+int cmd_write_output(const char *cmd, const struct strbuf *sb, const char *path);
+/* Milliseconds since t0 (CLOCK_MONOTONIC). */
+long long cmd_ms_since(const struct timespec *t0);
 
 #endif

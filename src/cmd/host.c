@@ -27,6 +27,8 @@
 #include "report/report.h"
 #include "base/banned.h"
 
+#define usage_error(...) cmd_usage_error("host", __VA_ARGS__)
+
 static const char host_usage[] =
     "usage: mamori host [options]\n"
     "\n"
@@ -64,17 +66,6 @@ static void print_usage(FILE *f)
 	report_module_names(&names);
 	fprintf(f, host_usage, names.buf);
 	strbuf_release(&names);
-}
-
-__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fprintf(stderr, "mamori: host: ");
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, "\nRun 'mamori host --help' for the options.\n");
-	va_end(ap);
-	return EXIT_USAGE;
 }
 
 struct host_cli {
@@ -153,12 +144,8 @@ static int parse_args(int argc, char **argv, struct host_cli *o)
 		case OPT_SSHD:
 			o->ho.sshd_path = optarg;
 			break;
-		case ':':
-			return usage_error("option '%s' needs a value", argv[optind - 1]);
 		default:
-			if (optopt)
-				return usage_error("unknown option '-%c'", optopt);
-			return usage_error("unknown option '%s'", argv[optind - 1]);
+			return cmd_getopt_error("host", c, argv);
 		}
 	}
 	if (optind < argc)
@@ -167,34 +154,6 @@ static int parse_args(int argc, char **argv, struct host_cli *o)
 	if (o->ho.imds_endpoint && !o->ho.imds_probe)
 		return usage_error("%s", "--imds-endpoint needs --imds-probe");
 	return -1;
-}
-
-static int write_report(const struct strbuf *sb, const char *path)
-{
-	FILE *f = path ? fopen(path, "w") : stdout;
-	if (!f) {
-		fprintf(stderr, "mamori: host: cannot open '%s' for writing: %s\n", path,
-			strerror(errno));
-		return EXIT_USAGE;
-	}
-	size_t n = fwrite(sb->buf, 1, sb->len, f);
-	int err = n != sb->len ? errno : 0;
-	int rc = path ? fclose(f) : fflush(f);
-	if (!err && rc)
-		err = errno;
-	if (n != sb->len || rc) {
-		fprintf(stderr, "mamori: host: cannot write '%s': %s\n", path ? path : "<stdout>",
-			strerror(err ? err : EIO));
-		return EXIT_RUNTIME;
-	}
-	return EXIT_CLEAN;
-}
-
-static long long ms_since(const struct timespec *t0)
-{
-	struct timespec t1;
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (long long)(t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000;
 }
 
 int cmd_host(int argc, char **argv, const struct cmd_ctx *ctx)
@@ -267,7 +226,7 @@ int cmd_host(int argc, char **argv, const struct cmd_ctx *ctx)
 		.fail_on = o.fail_on,
 		.catalog = &cat.c,
 	};
-	meta.elapsed_ms = ms_since(&t0);
+	meta.elapsed_ms = cmd_ms_since(&t0);
 	struct report_opts ropts = { .color = ctx->color && !o.output };
 	if (mod->render(&out, &fs, &meta, &ropts) < 0) {
 		fprintf(stderr, "mamori: host: cannot render the %s report\n", mod->name);
@@ -275,7 +234,7 @@ int cmd_host(int argc, char **argv, const struct cmd_ctx *ctx)
 		goto out;
 	}
 	if (o.output || !o.quiet) {
-		rc = write_report(&out, o.output);
+		rc = cmd_write_output("host", &out, o.output);
 		if (rc != EXIT_CLEAN)
 			goto out;
 	}

@@ -30,6 +30,8 @@
 #include "scan/scan.h"
 #include "base/banned.h"
 
+#define usage_error(...) cmd_usage_error("portscan", __VA_ARGS__)
+
 #define BLOCK_LIMIT 256 /* addresses scanned without --i-own-these: a /24 */
 
 static const char portscan_usage[] =
@@ -72,17 +74,6 @@ static const char portscan_usage[] =
     "\n"
     "exit status: 0 ran, 1 an open port not expected (when comparing), 2 usage or\n"
     "input error, 3 runtime error\n";
-
-__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fprintf(stderr, "mamori: portscan: ");
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, "\nRun 'mamori portscan --help' for the options.\n");
-	va_end(ap);
-	return EXIT_USAGE;
-}
 
 struct ps_cli {
 	const char *target, *ports, *format;
@@ -216,12 +207,8 @@ static int parse_args(int argc, char **argv, struct ps_cli *c)
 		case OPT_EXPECT_PORTS:
 			c->expect_ports = optarg;
 			break;
-		case ':':
-			return usage_error("option '%s' needs a value", argv[optind - 1]);
 		default:
-			if (optopt)
-				return usage_error("unknown option '-%c'", optopt);
-			return usage_error("unknown option '%s'", argv[optind - 1]);
+			return cmd_getopt_error("portscan", ch, argv);
 		}
 	}
 	if (optind >= argc)
@@ -548,22 +535,6 @@ static void render_text(struct strbuf *sb, const struct ps_cli *c, const struct 
 
 /* ---- expectations ---- */
 
-static void print_diags(const struct mm_diags *d, size_t max)
-{
-	for (size_t i = 0; i < d->nr && i < max; i++) {
-		const struct mm_diag *g = &d->v[i];
-		fprintf(stderr,
-			"mamori: portscan: %s: ", g->level == MM_DIAG_ERROR ? "error" : "warning");
-		if (g->file && g->off >= 0)
-			fprintf(stderr, "'%s' at offset %lld: ", g->file, g->off);
-		else if (g->file)
-			fprintf(stderr, "'%s': ", g->file);
-		fprintf(stderr, "%s\n", g->msg);
-	}
-	if (d->nr > max)
-		fprintf(stderr, "mamori: portscan: ... and %zu more\n", d->nr - max);
-}
-
 /* Expected ports from the snapshot (m and *rx stay alive for the per-port
  * verdicts); returns an exit code, or -1 to go on. */
 static int expect_from_snapshot(const struct ps_cli *c, const struct scan_target *t,
@@ -588,10 +559,10 @@ static int expect_from_snapshot(const struct ps_cli *c, const struct scan_target
 			"mamori: portscan: no snapshot file loaded from '%s' (%zu failed, %zu "
 			"skipped): expected AWS CLI JSON output (.json or .json.gz)\n",
 			c->expect_dir, m->files_failed, m->files_skipped);
-		print_diags(&m->diags, 10);
+		cmd_print_diags("portscan", &m->diags, 10);
 		return EXIT_USAGE;
 	}
-	print_diags(&m->diags, 10);
+	cmd_print_diags("portscan", &m->diags, 10);
 	*rx = reach_new(m);
 	if (scan_expect_reach(*rx, c->instance, &from, t->family, t->first, x, &e) < 0) {
 		fprintf(stderr, "mamori: portscan: %s\n", e.msg);

@@ -25,6 +25,8 @@
 #include "reach/reach.h"
 #include "base/banned.h"
 
+#define usage_error(...) cmd_usage_error("reach", __VA_ARGS__)
+
 static const char reach_usage[] =
     "usage: mamori reach DIR [options]\n"
     "       mamori reach DIR --explain INSTANCE:PORT[/PROTO]\n"
@@ -44,17 +46,6 @@ static const char reach_usage[] =
     "  -h, --help             show this help\n"
     "\n"
     "exit status: 0 ran, 2 usage or input error, 3 runtime error\n";
-
-__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fprintf(stderr, "mamori: reach: ");
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, "\nRun 'mamori reach --help' for the options.\n");
-	va_end(ap);
-	return EXIT_USAGE;
-}
 
 /* "22", "22/tcp", "8/icmp"; proto MM_PROTO_BAD when not given. */
 static int parse_port_proto(const char *s, int *port, int *proto)
@@ -649,12 +640,8 @@ static int parse_args(int argc, char **argv, struct reach_cli *c)
 		case OPT_EXPLAIN:
 			c->explain = optarg;
 			break;
-		case ':':
-			return usage_error("option '%s' needs a value", argv[optind - 1]);
 		default:
-			if (optopt)
-				return usage_error("unknown option '-%c'", optopt);
-			return usage_error("unknown option '%s'", argv[optind - 1]);
+			return cmd_getopt_error("reach", ch, argv);
 		}
 	}
 	if (optind >= argc)
@@ -681,22 +668,6 @@ static int parse_args(int argc, char **argv, struct reach_cli *c)
 		c->o.proto = proto == MM_PROTO_BAD ? MM_PROTO_TCP : proto;
 	}
 	return -1;
-}
-
-static void print_diags(const struct mm_diags *d, size_t max)
-{
-	for (size_t i = 0; i < d->nr && i < max; i++) {
-		const struct mm_diag *g = &d->v[i];
-		fprintf(stderr,
-			"mamori: reach: %s: ", g->level == MM_DIAG_ERROR ? "error" : "warning");
-		if (g->file && g->off >= 0)
-			fprintf(stderr, "'%s' at offset %lld: ", g->file, g->off);
-		else if (g->file)
-			fprintf(stderr, "'%s': ", g->file);
-		fprintf(stderr, "%s\n", g->msg);
-	}
-	if (d->nr > max)
-		fprintf(stderr, "mamori: reach: ... and %zu more\n", d->nr - max);
 }
 
 int cmd_reach(int argc, char **argv, const struct cmd_ctx *ctx)
@@ -733,11 +704,11 @@ int cmd_reach(int argc, char **argv, const struct cmd_ctx *ctx)
 			"mamori: reach: no snapshot file loaded from '%s' (%zu failed, %zu "
 			"skipped): expected AWS CLI JSON output (.json or .json.gz)\n",
 			c.dir, m.files_failed, m.files_skipped);
-		print_diags(&m.diags, 10);
+		cmd_print_diags("reach", &m.diags, 10);
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	print_diags(&m.diags, 10);
+	cmd_print_diags("reach", &m.diags, 10);
 	rx = reach_new(&m);
 	if (reach_eval(rx, &c.o, &res, &e) < 0) {
 		fprintf(stderr, "mamori: reach: %s\n", e.msg);

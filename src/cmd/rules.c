@@ -49,18 +49,8 @@ int cmd_rules(int argc, char **argv, const struct cmd_ctx *ctx)
 		case 'h':
 			print_usage(stdout);
 			return EXIT_CLEAN;
-		case ':':
-			fprintf(stderr, "mamori: rules: option '%s' needs a value\n",
-				argv[optind - 1]);
-			return EXIT_USAGE;
 		default:
-			if (optopt)
-				fprintf(stderr, "mamori: rules: unknown option '-%c'\n", optopt);
-			else
-				fprintf(stderr, "mamori: rules: unknown option '%s'\n",
-					argv[optind - 1]);
-			print_usage(stderr);
-			return EXIT_USAGE;
+			return cmd_getopt_error("rules", c, argv);
 		}
 	}
 	if (optind < argc) {

@@ -30,6 +30,8 @@
 #include "report/report.h"
 #include "base/banned.h"
 
+#define usage_error(...) cmd_usage_error("scan", __VA_ARGS__)
+
 static const char scan_usage[] =
     "usage: mamori scan DIR [options]\n"
     "\n"
@@ -59,17 +61,6 @@ static void print_usage(FILE *f)
 	report_module_names(&names);
 	fprintf(f, scan_usage, names.buf);
 	strbuf_release(&names);
-}
-
-__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fprintf(stderr, "mamori: scan: ");
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, "\nRun 'mamori scan --help' for the options.\n");
-	va_end(ap);
-	return EXIT_USAGE;
 }
 
 static int cmp_int(const void *a, const void *b)
@@ -151,50 +142,6 @@ static size_t count_resources(const struct mm_model *m)
 	       m->nnats + m->npcxs + m->nenis + m->neips + m->npls + m->nlbs + m->ntgs +
 	       m->nvolumes + m->nsnapshots + m->nimages + m->nflow_logs + m->nlt_versions +
 	       m->nroles + m->nprofiles + m->npolicies;
-}
-
-static long long ms_since(const struct timespec *t0)
-{
-	struct timespec t1;
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (long long)(t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
-static void print_diags(const struct mm_diags *d, size_t max)
-{
-	for (size_t i = 0; i < d->nr && i < max; i++) {
-		const struct mm_diag *g = &d->v[i];
-		fprintf(stderr,
-			"mamori: scan: %s: ", g->level == MM_DIAG_ERROR ? "error" : "warning");
-		if (g->file && g->off >= 0)
-			fprintf(stderr, "'%s' at offset %lld: ", g->file, g->off);
-		else if (g->file)
-			fprintf(stderr, "'%s': ", g->file);
-		fprintf(stderr, "%s\n", g->msg);
-	}
-	if (d->nr > max)
-		fprintf(stderr, "mamori: scan: ... and %zu more\n", d->nr - max);
-}
-
-static int write_report(const struct strbuf *sb, const char *path)
-{
-	FILE *f = path ? fopen(path, "w") : stdout;
-	if (!f) {
-		fprintf(stderr, "mamori: scan: cannot open '%s' for writing: %s\n", path,
-			strerror(errno));
-		return EXIT_USAGE;
-	}
-	size_t n = fwrite(sb->buf, 1, sb->len, f);
-	int err = n != sb->len ? errno : 0;
-	int rc = path ? fclose(f) : fflush(f);
-	if (!err && rc)
-		err = errno;
-	if (n != sb->len || rc) {
-		fprintf(stderr, "mamori: scan: cannot write '%s': %s\n", path ? path : "<stdout>",
-			strerror(err ? err : EIO));
-		return EXIT_RUNTIME;
-	}
-	return EXIT_CLEAN;
 }
 
 /* One line for the report summary on what the exposure analysis did. */
@@ -282,12 +229,8 @@ static int parse_args(int argc, char **argv, struct scan_opts *o)
 						   "and ranges, e.g. 80,443,8080-8090, or none)",
 						   optarg);
 			break;
-		case ':':
-			return usage_error("option '%s' needs a value", argv[optind - 1]);
 		default:
-			if (optopt)
-				return usage_error("unknown option '-%c'", optopt);
-			return usage_error("unknown option '%s'", argv[optind - 1]);
+			return cmd_getopt_error("scan", c, argv);
 		}
 	}
 	if (optind >= argc)
@@ -357,7 +300,7 @@ int cmd_scan(int argc, char **argv, const struct cmd_ctx *ctx)
 		    "mamori: scan: no snapshot file loaded from '%s' (%zu failed, %zu skipped): "
 		    "expected AWS CLI JSON output (.json or .json.gz)\n",
 		    o.dir, m.files_failed, m.files_skipped);
-		print_diags(&m.diags, 10);
+		cmd_print_diags("scan", &m.diags, 10);
 		rc = EXIT_USAGE;
 		goto out;
 	}
@@ -397,7 +340,7 @@ int cmd_scan(int argc, char **argv, const struct cmd_ctx *ctx)
 		.exposure = o.no_reach ? "off" : "on",
 		.exposure_note = exposure_note(&xst, o.no_reach, &note),
 	};
-	meta.elapsed_ms = ms_since(&t0);
+	meta.elapsed_ms = cmd_ms_since(&t0);
 	struct report_opts ropts = { .color = ctx->color && !o.output };
 	if (mod->render(&out, &fs, &meta, &ropts) < 0) {
 		fprintf(stderr, "mamori: scan: cannot render the %s report\n", mod->name);
@@ -405,7 +348,7 @@ int cmd_scan(int argc, char **argv, const struct cmd_ctx *ctx)
 		goto out;
 	}
 	if (o.output || !o.quiet) {
-		rc = write_report(&out, o.output);
+		rc = cmd_write_output("scan", &out, o.output);
 		if (rc != EXIT_CLEAN)
 			goto out;
 	}

@@ -32,6 +32,8 @@
 #include "trail/trail.h"
 #include "base/banned.h"
 
+#define usage_error(...) cmd_usage_error("trail", __VA_ARGS__)
+
 static const char trail_usage[] =
     "usage: mamori trail [options] PATH...\n"
     "\n"
@@ -64,17 +66,6 @@ static const char trail_usage[] =
     "\n"
     "exit status: 0 ran, 1 alerts at or above --fail-on, 2 usage or input error,\n"
     "3 runtime error\n";
-
-__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fprintf(stderr, "mamori: trail: ");
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, "\nRun 'mamori trail --help' for the options.\n");
-	va_end(ap);
-	return EXIT_USAGE;
-}
 
 struct trail_cli {
 	const char *format;
@@ -284,12 +275,8 @@ static int parse_args(int argc, char **argv, struct trail_cli *o, int *first)
 			else
 				return usage_error("bad --parser '%s' (lazy or dom)", optarg);
 			break;
-		case ':':
-			return usage_error("option '%s' needs a value", argv[optind - 1]);
 		default:
-			if (optopt)
-				return usage_error("unknown option '-%c'", optopt);
-			return usage_error("unknown option '%s'", argv[optind - 1]);
+			return cmd_getopt_error("trail", c, argv);
 		}
 	}
 	*first = optind;
