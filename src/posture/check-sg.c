@@ -792,12 +792,12 @@ static enum mm_family hit_family(const struct hit *h)
 	return v4 ? MM_AF_INET : MM_AF_INET6;
 }
 
-/* The first tcp or udp port of a hit, to ask the engine about. */
-static bool hit_first_port(const struct hit *h, int *proto, int *port)
+/* The first tcp or udp port of a hit in family fam, to ask the engine about. */
+static bool hit_first_port(const struct hit *h, enum mm_family fam, int *proto, int *port)
 {
 	for (int fi = 0; fi < 2; fi++)
 		for (int p = 0; p < 2; p++)
-			if (!ivset_empty(&h->f[fi][p])) {
+			if ((fi ? MM_AF_INET6 : MM_AF_INET) == fam && !ivset_empty(&h->f[fi][p])) {
 				*proto = pnum[p];
 				*port = (int)h->f[fi][p].v[0].lo;
 				return true;
@@ -840,23 +840,28 @@ static void reach_summarise(struct pctx *x, const struct mm_sg *sg, const struct
 			bool long_list = ulist_take(&s->why, key);
 			if (!short_list && !long_list)
 				continue;
+			/* explained by the block of the hit's own family (IPv4
+			 * when it has IPv4 parts): an IPv4 rule by the IPv4 path */
+			enum mm_family fam = hit_family(h);
 			const char *name = user_name(x, eni), *code = NULL, *why = NULL;
 			struct pexp_view pv;
 			const struct reach_block *b = NULL;
 			if (pexp_eni(x->exp, eni->r.id, &pv))
-				b = pexp_direct_block(&pv, REACH_FROM_INTERNET);
+				b = pexp_direct_block(&pv, REACH_FROM_INTERNET, fam);
 			if (b) {
 				code = b->code;
-				why = pexp_why_not(x->exp, &x->out->arena, eni);
+				why = pexp_why_not(x->exp, &x->out->arena, eni, fam);
 			} else if (pexp_eni_detached(eni)) {
 				code = "not attached";
-				why = pexp_why_not(x->exp, &x->out->arena, eni);
+				why = pexp_why_not(x->exp, &x->out->arena, eni, fam);
 			} else {
-				/* reachable on other ports: what blocks these */
+				/* that family reachable on other ports, or without an
+				 * address: what blocks these ports over it */
 				int proto, port;
-				if (hit_first_port(h, &proto, &port))
-					why = pexp_port_why(x->exp, &x->out->arena,
-							    eni->instance_id, proto, port, &code);
+				if (hit_first_port(h, fam, &proto, &port))
+					why =
+					    pexp_port_why(x->exp, &x->out->arena, eni->instance_id,
+							  fam, proto, port, &code);
 			}
 			if (short_list)
 				ulist_put(&s->ln, name, code ? code : "other ports only", ", ");

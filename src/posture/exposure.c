@@ -114,6 +114,9 @@ int pexp_ensure(struct pexp *p, struct mm_err *e)
 		p->evaluated = true;
 		p->rc = reach_new(p->m);
 		struct reach_opts o = REACH_OPTS_INIT;
+		/* one block per family, so a rule is explained by the block
+		 * of its own family */
+		o.family_blocks = true;
 		p->err = reach_eval(p->rc, &o, &p->res, &p->err_msg);
 		if (!p->err)
 			build_index(p);
@@ -222,11 +225,15 @@ enum mm_tri pexp_reach(void *arg, const struct mm_model *m, const struct mm_eni 
 	return internet ? MM_NO : MM_UNKNOWN;
 }
 
-const struct reach_block *pexp_direct_block(const struct pexp_view *v, enum reach_origin org)
+const struct reach_block *pexp_direct_block(const struct pexp_view *v, enum reach_origin org,
+					    enum mm_family fam)
 {
-	for (size_t i = 0; i < v->nblk; i++)
-		if (v->blk[i].origin == org && !v->blk[i].entry_id)
-			return &v->blk[i];
+	for (size_t i = 0; i < v->nblk; i++) {
+		const struct reach_block *b = &v->blk[i];
+		if (b->origin == org && !b->entry_id &&
+		    (fam == MM_AF_NONE || b->family == MM_AF_NONE || b->family == fam))
+			return b;
+	}
 	return NULL;
 }
 
@@ -246,7 +253,8 @@ void pexp_block_text(struct strbuf *sb, const struct reach_block *b)
 		strbuf_addf(sb, ": %s", b->detail);
 }
 
-const char *pexp_why_not(struct pexp *p, struct arena *a, const struct mm_eni *eni)
+const char *pexp_why_not(struct pexp *p, struct arena *a, const struct mm_eni *eni,
+			 enum mm_family fam)
 {
 	struct pexp_view v;
 	if (!pexp_eni(p, eni->r.id, &v)) {
@@ -257,7 +265,7 @@ const char *pexp_why_not(struct pexp *p, struct arena *a, const struct mm_eni *e
 					    eni->r.id);
 		return NULL;
 	}
-	const struct reach_block *b = pexp_direct_block(&v, REACH_FROM_INTERNET);
+	const struct reach_block *b = pexp_direct_block(&v, REACH_FROM_INTERNET, fam);
 	if (!b)
 		return NULL;
 	struct strbuf sb = STRBUF_INIT;
@@ -267,18 +275,21 @@ const char *pexp_why_not(struct pexp *p, struct arena *a, const struct mm_eni *e
 	return s;
 }
 
-const char *pexp_port_why(struct pexp *p, struct arena *a, const char *instance_id, int proto,
-			  int port, const char **code)
+const char *pexp_port_why(struct pexp *p, struct arena *a, const char *instance_id,
+			  enum mm_family fam, int proto, int port, const char **code)
 {
 	struct reach_verdict v;
 	struct mm_err e = { 0 };
 	if (pexp_ensure(p, NULL) < 0 || !instance_id ||
-	    reach_port_verdict(p->rc, instance_id, proto, port, &v, &e) || v.state != 0 || !v.code)
+	    reach_port_verdict_family(p->rc, instance_id, fam, proto, port, &v, &e) ||
+	    v.state != 0 || !v.code)
 		return NULL;
 	if (code)
 		*code = v.code;
-	return arena_printf(a, "%s at %s for %s %d: %s", v.code, v.component ? v.component : "?",
-			    mm_proto_name(proto), port, v.detail ? v.detail : "");
+	const char *fw = pexp_fam_word(v.family);
+	return arena_printf(a, "%s%s%s%s at %s for %s %d: %s", v.code, fw ? " (" : "", fw ? fw : "",
+			    fw ? ")" : "", v.component ? v.component : "?", mm_proto_name(proto),
+			    port, v.detail ? v.detail : "");
 }
 
 const char *pexp_unknown_why(struct pexp *p, const struct mm_eni *eni, enum mm_family fam)

@@ -127,21 +127,29 @@ bool pexp_eni(struct pexp *p, const char *id, struct pexp_view *v);
 enum mm_tri pexp_reach(void *arg, const struct mm_model *m, const struct mm_eni *eni, int proto,
 		       const struct ivset *ports, enum mm_family fam);
 /* "CODE (IPv4) at component: detail" of the interface's direct internet
- * block, in a; NULL when there is none. */
-const char *pexp_why_not(struct pexp *p, struct arena *a, const struct mm_eni *eni);
-/* For an instance reachable from the internet on other ports only: the
- * first component that blocks (proto, port), "CODE at component for tcp 22:
+ * block for family fam (MM_AF_NONE: the first of any family), in a; NULL
+ * when there is none (fam exposed on other ports, unknown, or an address
+ * family the interface has no address of: see pexp_port_why()). */
+const char *pexp_why_not(struct pexp *p, struct arena *a, const struct mm_eni *eni,
+			 enum mm_family fam);
+/* For an instance with no direct block of family fam (reachable over fam
+ * on other ports only, or without an address of fam): the first component
+ * that blocks (proto, port) over fam, "CODE (IPv4) at component for tcp 22:
  * detail" in a, its code in *code; NULL when the engine does not say
  * "blocked" (reachable or unknown). Runs the engine for that instance and
  * port: for the few instances a message names. */
-const char *pexp_port_why(struct pexp *p, struct arena *a, const char *instance_id, int proto,
-			  int port, const char **code);
+const char *pexp_port_why(struct pexp *p, struct arena *a, const char *instance_id,
+			  enum mm_family fam, int proto, int port, const char **code);
 /* Why the interface's internet reachability is unknown for fam, or NULL. */
 const char *pexp_unknown_why(struct pexp *p, const struct mm_eni *eni, enum mm_family fam);
 void pexp_stats(struct pexp *p, struct posture_exposure_stats *st);
 
-/* The first block of origin org on the direct path (no load balancer). */
-const struct reach_block *pexp_direct_block(const struct pexp_view *v, enum reach_origin org);
+/* The first block of origin org on the direct path (no load balancer) that
+ * applies to family fam (its own, or one that is not family-specific;
+ * MM_AF_NONE: any). The engine runs with family_blocks: one block per
+ * (interface, origin, family) that has no exposure and nothing unknown. */
+const struct reach_block *pexp_direct_block(const struct pexp_view *v, enum reach_origin org,
+					    enum mm_family fam);
 void pexp_block_text(struct strbuf *sb, const struct reach_block *b);
 const char *pexp_fam_word(enum mm_family f); /* "IPv4", "IPv6", NULL */
 bool pexp_eni_detached(const struct mm_eni *eni);

@@ -412,7 +412,11 @@ static void agg_emit(struct reach_result *res, const struct rz_agg_slot *s, enum
 	res->blk[res->nblk++].family = fam;
 }
 
-void rz_agg_end(struct reach_ctx *c, struct reach_result *res, struct rz_agg *g)
+/* present: bit fam_slot() set for each family the interface has an address
+ * of; a family it has none of is not a path, so its block is left out
+ * (unless it has no address of any family: then every block stays). */
+static void agg_end_present(struct reach_ctx *c, struct reach_result *res, struct rz_agg *g,
+			    unsigned present)
 {
 	if (!c->family_blocks) {
 		const struct rz_agg_slot *best = NULL;
@@ -426,8 +430,11 @@ void rz_agg_end(struct reach_ctx *c, struct reach_result *res, struct rz_agg *g)
 			agg_emit(res, best, best->blk.family);
 		return;
 	}
-	const struct rz_agg_slot *v4 = agg_pick(res, g, MM_AF_INET);
-	const struct rz_agg_slot *v6 = agg_pick(res, g, MM_AF_INET6);
+	bool none = !(present & (1u << fam_slot(MM_AF_INET) | 1u << fam_slot(MM_AF_INET6)));
+	const struct rz_agg_slot *v4 =
+	    none || (present & 1u << fam_slot(MM_AF_INET)) ? agg_pick(res, g, MM_AF_INET) : NULL;
+	const struct rz_agg_slot *v6 =
+	    none || (present & 1u << fam_slot(MM_AF_INET6)) ? agg_pick(res, g, MM_AF_INET6) : NULL;
 	if (v4 && v4 == v6) {
 		agg_emit(res, v4, MM_AF_NONE);
 		return;
@@ -436,6 +443,26 @@ void rz_agg_end(struct reach_ctx *c, struct reach_result *res, struct rz_agg *g)
 		agg_emit(res, v4, v4 == &g->slot[0] ? MM_AF_NONE : MM_AF_INET);
 	if (v6)
 		agg_emit(res, v6, v6 == &g->slot[0] ? MM_AF_NONE : MM_AF_INET6);
+}
+
+void rz_agg_end(struct reach_ctx *c, struct reach_result *res, struct rz_agg *g)
+{
+	agg_end_present(c, res, g, ~0u);
+}
+
+/* Which families an interface has any address of (see agg_end_present()). */
+static unsigned eni_families(const struct mm_instance *inst, const struct mm_eni *e)
+{
+	unsigned present = 0;
+	for (size_t i = 0; i < e->nipv6; i++)
+		if (e->ipv6[i])
+			present |= 1u << fam_slot(MM_AF_INET6);
+	for (size_t i = 0; i < e->nips; i++)
+		if (e->ips[i].private_ip || e->ips[i].public_ip)
+			present |= 1u << fam_slot(MM_AF_INET);
+	if (inst->nenis && !strcmp(inst->enis[0], e->r.id) && (inst->private_ip || inst->public_ip))
+		present |= 1u << fam_slot(MM_AF_INET);
+	return present;
 }
 
 static void unknown_push(struct reach_result *res, struct rz_agg *g, const struct mm_instance *inst,
@@ -810,7 +837,7 @@ static void eval_internet(struct reach_ctx *c, const struct reach_opts *o, struc
 		}
 		free(addrs);
 	}
-	rz_agg_end(c, res, &g);
+	agg_end_present(c, res, &g, eni_families(inst, e));
 }
 
 /* ---- peering ---- */
@@ -1280,7 +1307,7 @@ static void eval_peering(struct reach_ctx *c, const struct reach_opts *o, struct
 			free(addrs);
 		}
 	}
-	rz_agg_end(c, res, &g);
+	agg_end_present(c, res, &g, eni_families(inst, e));
 }
 
 /* ---- instances ---- */
@@ -1478,6 +1505,26 @@ static bool fam_applies(enum mm_family have, enum mm_family want)
 	return want == MM_AF_NONE || have == MM_AF_NONE || have == want;
 }
 
+/* The first interface of the instance, when none has an address of fam but
+ * one has an address of the other family (see agg_end_present()). */
+static const struct mm_eni *absent_eni(struct reach_ctx *c, const char *instance_id,
+				       enum mm_family fam)
+{
+	const struct mm_instance *inst = mm_find_instance(c->m, instance_id);
+	const struct mm_eni *first = NULL;
+	for (size_t i = 0; inst && i < inst->nenis; i++) {
+		const struct mm_eni *e = mm_find_eni(c->m, inst->enis[i]);
+		if (!e)
+			continue;
+		unsigned present = eni_families(inst, e);
+		if (present & 1u << fam_slot(fam) || !present)
+			return NULL;
+		if (!first)
+			first = e;
+	}
+	return first;
+}
+
 int reach_port_verdict_family(struct reach_ctx *c, const char *instance_id, enum mm_family fam,
 			      int proto, int port, struct reach_verdict *v, struct mm_err *e)
 {
@@ -1495,6 +1542,7 @@ int reach_port_verdict_family(struct reach_ctx *c, const char *instance_id, enum
 	const struct reach_exposure *x = NULL;
 	const struct reach_unknown *u = NULL;
 	const struct reach_block *b = NULL;
+	const struct mm_eni *e0;
 	for (size_t i = 0; i < res.nexp && !x; i++)
 		if (fam_applies(res.exp[i].family, fam))
 			x = &res.exp[i];
@@ -1522,6 +1570,15 @@ int reach_port_verdict_family(struct reach_ctx *c, const char *instance_id, enum
 		v->code = b->code;
 		v->component = b->component;
 		v->detail = b->detail;
+	} else if (fam != MM_AF_NONE && (e0 = absent_eni(c, instance_id, fam))) {
+		/* no block is reported for a family the interface has no
+		 * address of, but the port is certainly not reachable over it */
+		v->state = 0;
+		v->family = fam;
+		v->code = "NO_PUBLIC_ADDRESS";
+		v->component = e0->r.id;
+		v->detail = arena_printf(&c->a, "interface '%s' has no %s address", e0->r.id,
+					 fam_word(fam));
 	} else {
 		v->state = -1;
 		v->family = fam;

@@ -244,12 +244,13 @@ static void test_hook_answers(void **state)
 			 MM_YES);
 
 	/* why not, with the code and the component */
-	const char *why = pexp_why_not(p, &m->arena, mm_find_eni(m, "eni-0a100000000prot2"));
+	const char *why =
+	    pexp_why_not(p, &m->arena, mm_find_eni(m, "eni-0a100000000prot2"), MM_AF_INET);
 	assert_contains(why, "RETURN_ROUTE_NOT_IGW (IPv4) at rtb-0a10000000000002a");
 	assert_contains(why, "nat-0a1000000000000aa");
-	why = pexp_why_not(p, &m->arena, mm_find_eni(m, "eni-0a100000000prot1"));
+	why = pexp_why_not(p, &m->arena, mm_find_eni(m, "eni-0a100000000prot1"), MM_AF_INET);
 	assert_contains(why, "NO_PUBLIC_ADDRESS");
-	assert_null(pexp_why_not(p, &m->arena, mm_find_eni(m, "eni-0a1000000000pub1")));
+	assert_null(pexp_why_not(p, &m->arena, mm_find_eni(m, "eni-0a1000000000pub1"), MM_AF_INET));
 
 	/* the per-instance view holds that instance's results only */
 	struct pexp_view v;
@@ -278,12 +279,14 @@ static void test_hook_unknown_and_unevaluated(void **state)
 			 MM_UNKNOWN);
 	/* a detached interface receives nothing */
 	assert_int_equal(ask(p, m, "eni-0b2c3d4e5f6a7100b", MM_PROTO_TCP, "80", MM_AF_INET), MM_NO);
-	assert_contains(pexp_why_not(p, &m->arena, mm_find_eni(m, "eni-0b2c3d4e5f6a7100b")),
-			"not attached");
+	assert_contains(
+	    pexp_why_not(p, &m->arena, mm_find_eni(m, "eni-0b2c3d4e5f6a7100b"), MM_AF_INET),
+	    "not attached");
 	/* a stopped instance */
 	assert_int_equal(ask(p, m, "eni-0b2c3d4e5f6a71006", MM_PROTO_TCP, "22", MM_AF_INET), MM_NO);
-	assert_contains(pexp_why_not(p, &m->arena, mm_find_eni(m, "eni-0b2c3d4e5f6a71006")),
-			"INSTANCE_NOT_RUNNING");
+	assert_contains(
+	    pexp_why_not(p, &m->arena, mm_find_eni(m, "eni-0b2c3d4e5f6a71006"), MM_AF_INET),
+	    "INSTANCE_NOT_RUNNING");
 	pexp_free(p);
 }
 
@@ -326,6 +329,63 @@ static void test_sg_latent_names_the_block(void **state)
 	assert_lacks(f->message, "latent");
 	assert_string_equal(f->id, id_on);
 	assert_false(x->st.computed);
+}
+
+/* examples/: app-protected (seed 004's protected instance) has no public
+ * IPv4 address and an IPv6 address whose replies leave through an
+ * egress-only gateway. Each family is explained by its own block. */
+static void test_reason_per_family_examples(void **state)
+{
+	struct fx *x = *state;
+	load(x, "examples");
+	run(x);
+	/* an IPv4 ssh rule: the IPv4 block, not the IPv6 return route */
+	struct finding *f = need(x, "ec2-sg-ssh-world", "sg-01a2b3c4d5e6f7003", MM_ST_FAIL);
+	assert_contains(f->message, "(IPv4)");
+	assert_contains(f->message,
+			"not reachable: i-0a1b2c3d4e5f60002 (app-protected): NO_PUBLIC_ADDRESS, ");
+	assert_lacks(f->message, "RETURN_ROUTE_NOT_IGW");
+	char id_on[17];
+	memcpy(id_on, f->id, sizeof(id_on));
+
+	/* the pass names the block of each family */
+	f = need(x, "ec2-instance-ssh-rdp-internet", "i-0a1b2c3d4e5f60002", MM_ST_PASS);
+	assert_contains(f->message, "NO_PUBLIC_ADDRESS (IPv4) at eni-0b2c3d4e5f6a71002");
+	assert_contains(f->message, "RETURN_ROUTE_NOT_IGW (IPv6) at rtb-0a9b8c7d6e5f40303");
+
+	/* the same questions asked of the index directly */
+	struct pexp *p = pexp_new(&x->m);
+	struct mm_model *m = &x->m;
+	const struct mm_eni *eni = mm_find_eni(m, "eni-0b2c3d4e5f6a71002");
+	assert_non_null(eni);
+	assert_contains(pexp_why_not(p, &m->arena, eni, MM_AF_INET),
+			"NO_PUBLIC_ADDRESS (IPv4) at eni-0b2c3d4e5f6a71002");
+	assert_contains(pexp_why_not(p, &m->arena, eni, MM_AF_INET6),
+			"RETURN_ROUTE_NOT_IGW (IPv6) at rtb-0a9b8c7d6e5f40303");
+	const char *code = NULL;
+	assert_contains(
+	    pexp_port_why(p, &m->arena, "i-0a1b2c3d4e5f60002", MM_AF_INET, MM_PROTO_TCP, 22, &code),
+	    "NO_PUBLIC_ADDRESS (IPv4) at eni-0b2c3d4e5f6a71002 for tcp 22");
+	assert_string_equal(code, "NO_PUBLIC_ADDRESS");
+	assert_contains(pexp_port_why(p, &m->arena, "i-0a1b2c3d4e5f60002", MM_AF_INET6,
+				      MM_PROTO_TCP, 22, &code),
+			"RETURN_ROUTE_NOT_IGW (IPv6)");
+	assert_string_equal(code, "RETURN_ROUTE_NOT_IGW");
+	/* mysql-1 has no IPv6 address: no IPv6 block, yet a definite answer */
+	eni = mm_find_eni(m, "eni-0b2c3d4e5f6a71005");
+	assert_non_null(eni);
+	assert_null(pexp_why_not(p, &m->arena, eni, MM_AF_INET6));
+	assert_contains(pexp_port_why(p, &m->arena, "i-0a1b2c3d4e5f60005", MM_AF_INET6,
+				      MM_PROTO_TCP, 3306, &code),
+			"NO_PUBLIC_ADDRESS (IPv6) at eni-0b2c3d4e5f6a71005 for tcp 3306: "
+			"interface 'eni-0b2c3d4e5f6a71005' has no ipv6 address");
+	pexp_free(p);
+
+	/* the fingerprint does not depend on the reasons */
+	x->o.exposure = false;
+	run(x);
+	f = need(x, "ec2-sg-ssh-world", "sg-01a2b3c4d5e6f7003", MM_ST_FAIL);
+	assert_string_equal(f->id, id_on);
 }
 
 static void test_sg_shared_group_seed004(void **state)
@@ -682,6 +742,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hook_unknown_and_unevaluated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sg_latent_names_the_block, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sg_shared_group_seed004, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reason_per_family_examples, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_instance_ssh_critical_with_path, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_instance_pass_names_the_block, setup,

@@ -258,13 +258,12 @@ static void test_seed004(void **st)
 	/* the internet excludes private and special-purpose sources */
 	assert_null(admits(r, pub, I, "10.1.2.3", TCP, 22));
 	assert_null(admits(r, pub, I, "192.0.2.1", TCP, 22));
-	/* blocks are per family: ipv4 is exposed, ipv6 has no address */
+	/* blocks are per family: ipv4 is exposed, and an interface without
+	 * any ipv6 address has no ipv6 path to report */
 	assert_null(blocked_fam(r, pub, I, MM_AF_INET));
-	const struct reach_block *b6 = blocked_fam(r, pub, I, MM_AF_INET6);
-	assert_non_null(b6);
-	assert_string_equal(b6->code, "NO_PUBLIC_ADDRESS");
-	assert_int_equal(b6->family, MM_AF_INET6);
-	assert_int_equal(count_blk(r, pub, I), 1);
+	assert_null(blocked_fam(r, pub, I, MM_AF_INET6));
+	assert_int_equal(count_blk(r, pub, I), 0);
+	assert_int_equal(count_blk(r, pub, P), 0);
 
 	/* evidence: every hop names its component and points into the input */
 	const struct reach_hop *h = hop_of(x->fwd, x->nfwd, "sg-0a10000000000001a");
@@ -303,7 +302,7 @@ static void test_seed004(void **st)
 	assert_string_equal(b->code, "NO_PUBLIC_ADDRESS");
 	assert_int_equal(b->family, MM_AF_INET);
 	assert_string_equal(b->component, "eni-0a100000000prot1");
-	assert_int_equal(count_blk(r, prot, I), 2);
+	assert_int_equal(count_blk(r, prot, I), 1);
 	assert_non_null(admits(r, prot, P, "172.31.1.10", TCP, 22));
 	assert_non_null(admits(r, prot, P, "172.31.1.10", TCP, 80));
 
@@ -325,6 +324,40 @@ static void test_seed004(void **st)
 	assert_null(admits(r, peer, P, "10.0.1.5", TCP, 80));
 }
 
+/* An interface with no address of any family keeps both address blocks:
+ * they are then the only thing to say about it. */
+static void test_no_address_at_all(void **st)
+{
+	struct fx *f = *st = fx_load("seed004");
+	struct mm_instance *inst = mm_find_instance(&f->m, "i-0a1000000000prot1");
+	assert_non_null(inst);
+	struct mm_eni *eni = mm_find_eni(&f->m, "eni-0a100000000prot1");
+	assert_non_null(eni);
+	eni->nips = 0;
+	eni->nipv6 = 0;
+	inst->private_ip = inst->public_ip = NULL;
+	struct reach_ctx *c = reach_new(&f->m);
+	struct reach_opts o = REACH_OPTS_INIT;
+	o.family_blocks = true;
+	o.instance = inst->r.id;
+	struct reach_result r = { 0 };
+	struct mm_err e = { 0 };
+	assert_int_equal(reach_eval(c, &o, &r, &e), 0);
+	assert_int_equal(r.nexp, 0);
+	assert_int_equal(count_blk(&r, inst->r.id, I), 2);
+	assert_int_equal(count_blk(&r, inst->r.id, P), 2);
+	const struct reach_block *b = blocked_fam(&r, inst->r.id, I, MM_AF_INET6);
+	assert_non_null(b);
+	assert_int_equal(b->family, MM_AF_INET6);
+	assert_string_equal(b->code, "NO_PUBLIC_ADDRESS");
+	b = blocked_fam(&r, inst->r.id, P, MM_AF_INET);
+	assert_non_null(b);
+	assert_int_equal(b->family, MM_AF_INET);
+	assert_string_equal(b->code, "NO_ADDRESS");
+	reach_result_release(&r);
+	reach_free(c);
+}
+
 static void test_seed004_verdicts(void **st)
 {
 	struct fx *f = *st = fx_load("seed004");
@@ -342,6 +375,16 @@ static void test_seed004_verdicts(void **st)
 	assert_int_equal(reach_port_verdict(f->c, "i-0a1000000000prot1", TCP, 22, &v, &e), 0);
 	assert_int_equal(v.state, 0);
 	assert_string_equal(v.code, "NO_PUBLIC_ADDRESS");
+	/* no block is reported for ipv6, yet the per-family verdict is
+	 * definite: no ipv6 address, not reachable (never unknown) */
+	assert_int_equal(
+	    reach_port_verdict_family(f->c, "i-0a10000000000pub1", MM_AF_INET6, TCP, 22, &v, &e),
+	    0);
+	assert_int_equal(v.state, 0);
+	assert_int_equal(v.family, MM_AF_INET6);
+	assert_string_equal(v.code, "NO_PUBLIC_ADDRESS");
+	assert_string_equal(v.component, "eni-0a1000000000pub1");
+	assert_string_equal(v.detail, "interface 'eni-0a1000000000pub1' has no ipv6 address");
 	assert_int_equal(reach_port_verdict(f->c, "i-nope", TCP, 22, &v, &e), MM_ENOTFOUND);
 	assert_non_null(strstr(e.msg, "i-nope"));
 
@@ -735,11 +778,10 @@ static void test_batfish_vpc_peering(void **st)
 	o.port = 80;
 	assert_int_equal(reach_eval(f->c, &o, &r, &e), 0);
 	assert_int_equal(r.nexp, 0);
-	assert_int_equal(r.nblk, 2); /* ipv4 at the group, ipv6 without an address */
+	/* ipv4 at the group; no ipv6 address, so no ipv6 block */
+	assert_int_equal(r.nblk, 1);
 	assert_string_equal(r.blk[0].code, "SG_NO_MATCHING_RULE");
 	assert_int_equal(r.blk[0].family, MM_AF_INET);
-	assert_string_equal(r.blk[1].code, "NO_ADDRESS");
-	assert_int_equal(r.blk[1].family, MM_AF_INET6);
 	reach_result_release(&r);
 }
 
@@ -1465,8 +1507,8 @@ static void test_property_brute_force(void **st)
 					}
 				}
 			}
-			/* reachable over ipv4: no ipv4 block (the networks have no
-			 * ipv6, so that family is always blocked) */
+			/* reachable over ipv4: no ipv4 block (the interfaces have
+			 * no ipv6 address, so that family is never reported) */
 			size_t nb = 0, nb6 = 0;
 			for (size_t i = 0; i < r.nblk; i++) {
 				if (strcmp(r.blk[i].resource, in->r.id))
@@ -1476,8 +1518,7 @@ static void test_property_brute_force(void **st)
 			}
 			if (any)
 				assert_int_equal(nb, 0);
-			if (!strcmp(in->state, "running"))
-				assert_int_equal(nb6, 1);
+			assert_int_equal(nb6, 0);
 		}
 		/* a second evaluation is served from the memo and is identical */
 		struct reach_result r2 = { 0 };
@@ -1733,6 +1774,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_seed004, teardown_fx),
 		cmocka_unit_test_teardown(test_seed004_verdicts, teardown_fx),
+		cmocka_unit_test_teardown(test_no_address_at_all, teardown_fx),
 		cmocka_unit_test_teardown(test_nacl, teardown_fx),
 		cmocka_unit_test_teardown(test_routes, teardown_fx),
 		cmocka_unit_test_teardown(test_ipv6, teardown_fx),
