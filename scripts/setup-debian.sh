@@ -34,6 +34,7 @@ rpm
 iproute2
 iptables
 nmap
+graphviz
 "
 
 installed() {

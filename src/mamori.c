@@ -34,6 +34,9 @@ static const struct command commands[] = {
 	{ .name = "portscan",
 	  .fn = cmd_portscan,
 	  .help = "which ports of a host really answer, and do they match the configuration" },
+	{ .name = "paths",
+	  .fn = cmd_paths,
+	  .help = "attack paths: internet -> instance (IMDSv1) -> role -> data or privilege" },
 };
 
 static void usage(FILE *f)

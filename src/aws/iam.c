@@ -201,6 +201,7 @@ static void add_stmt(struct acc *a, const struct json *s, const struct iam_stmt_
 	x.ref.index = idx;
 	x.ref.sid = json_str(s, "Sid");
 	x.ref.loc = *loc;
+	x.ref.js = s;
 	ALLOC_GROW(a->v, a->nr + 1, a->alloc);
 	a->v[a->nr++] = x;
 }

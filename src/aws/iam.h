@@ -57,6 +57,7 @@ struct iam_stmt_ref {
 				    -1: the policy as a whole (a boundary allowing nothing) */
 	const char *sid;	 /* NULL if none */
 	struct mm_loc loc;	 /* snapshot file + JSON pointer to the statement */
+	const struct json *js;	 /* the statement itself (NULL for index -1) */
 };
 
 struct iam_result {

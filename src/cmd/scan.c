@@ -26,7 +26,9 @@
 #include "base/strbuf.h"
 #include "base/wrapper.h"
 #include "posture/mutelist.h"
+#include "posture/paths.h"
 #include "posture/posture.h"
+#include "reach/reach.h"
 #include "report/report.h"
 #include "base/banned.h"
 
@@ -284,6 +286,10 @@ int cmd_scan(int argc, char **argv, const struct cmd_ctx *ctx)
 	struct posture_catalog cat;
 	struct findings fs;
 	struct strbuf out = STRBUF_INIT, note = STRBUF_INIT;
+	struct reach_ctx *rctx = NULL;
+	struct reach_result rres = { 0 };
+	struct paths_result paths;
+	paths_result_init(&paths);
 	mm_model_init(&m);
 	memset(&cat, 0, sizeof(cat));
 	findings_init(&fs);
@@ -340,6 +346,21 @@ int cmd_scan(int argc, char **argv, const struct cmd_ctx *ctx)
 		.exposure = o.no_reach ? "off" : "on",
 		.exposure_note = exposure_note(&xst, o.no_reach, &note),
 	};
+	if (mod->wants_analyses) {
+		/* a format that shows reachability and attack paths (HTML) */
+		rctx = reach_new(&m);
+		struct reach_opts ro = REACH_OPTS_INIT;
+		ro.family_blocks = true;
+		struct paths_opts po = { .partial = true };
+		if (reach_eval(rctx, &ro, &rres, &e) < 0 ||
+		    paths_find(&m, &rres, &po, &paths, &e) < 0) {
+			fprintf(stderr, "mamori: scan: %s\n", e.msg);
+			rc = EXIT_RUNTIME;
+			goto out;
+		}
+		meta.reach = &rres;
+		meta.paths = &paths;
+	}
 	meta.elapsed_ms = cmd_ms_since(&t0);
 	struct report_opts ropts = { .color = ctx->color && !o.output };
 	if (mod->render(&out, &fs, &meta, &ropts) < 0) {
@@ -362,6 +383,9 @@ int cmd_scan(int argc, char **argv, const struct cmd_ctx *ctx)
 out:
 	strbuf_release(&out);
 	strbuf_release(&note);
+	paths_result_release(&paths);
+	reach_result_release(&rres);
+	reach_free(rctx);
 	findings_release(&fs);
 	posture_catalog_release(&cat);
 	mm_model_release(&m);

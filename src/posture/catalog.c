@@ -17,7 +17,7 @@
 #include "base/yaml.h"
 #include "base/banned.h"
 
-static const char *const groups[] = { "network", "instance", "data", "account", NULL };
+static const char *const groups[] = { "network", "instance", "data", "account", "paths", NULL };
 
 /* Compliance framework prefixes we map to (docs/rules.md explains each). */
 static const char *const frameworks[] = { "CIS-AWS-3.0", "FSBP", "SecurityHub", "Prowler", NULL };

@@ -237,14 +237,13 @@ static void hop_ev(struct pctx *x, struct finding *f, const struct reach_hop *h,
 		finding_add_evidence(x->out, f, h->evidence, x->sb.buf);
 }
 
-/* The permission a security-group hop names (by its evidence pointer). */
-static const struct mm_sg_perm *hop_perm(struct pctx *x, const struct reach_hop *h,
-					 const struct mm_sg **sgp)
+const struct mm_sg_perm *pexp_hop_perm(const struct mm_model *m, const struct reach_hop *h,
+				       const struct mm_sg **sgp)
 {
 	*sgp = NULL;
 	if (!h->type || strcmp(h->type, "security-group") || !h->component || !h->evidence)
 		return NULL;
-	const struct mm_sg *sg = mm_find_sg(x->m, h->component);
+	const struct mm_sg *sg = mm_find_sg(m, h->component);
 	if (!sg)
 		return NULL;
 	*sgp = sg;
@@ -273,7 +272,7 @@ static bool perm_relevant(const struct mm_sg_perm *p, const struct reach_exposur
 	return ivset_overlaps(&h->ports, (mm_u128)lo, (mm_u128)hi);
 }
 
-static bool src_overlaps(const struct reach_exposure *e, const struct mm_cidr *c)
+bool pexp_src_overlaps(const struct reach_exposure *e, const struct mm_cidr *c)
 {
 	if (c->family != e->family)
 		return false;
@@ -284,7 +283,7 @@ static bool src_overlaps(const struct reach_exposure *e, const struct mm_cidr *c
 	return false;
 }
 
-static bool safe_value(const char *v)
+bool pexp_cli_safe(const char *v)
 {
 	if (!v || !*v)
 		return false;
@@ -336,24 +335,22 @@ static void xcli_perm(struct pctx *x, struct xcli *c, const struct mm_sg *sg,
 		const struct mm_sg_src *src = &p->src[s];
 		bool hit = false;
 		if (src->kind == MM_SRC_CIDR4 || src->kind == MM_SRC_CIDR6) {
-			hit = src_overlaps(e, &src->cidr);
+			hit = pexp_src_overlaps(e, &src->cidr);
 		} else if (src->kind == MM_SRC_PREFIX_LIST) {
 			const struct mm_prefix_list *pl = mm_find_pl(x->m, src->value);
 			for (size_t k = 0; pl && k < pl->ncidrs && !hit; k++)
-				hit = src_overlaps(e, &pl->cidrs[k]);
+				hit = pexp_src_overlaps(e, &pl->cidrs[k]);
 		}
 		if (!hit)
 			continue;
-		if (!safe_value(src->value))
+		if (!pexp_cli_safe(src->value))
 			c->bad = true;
 		else
 			xcli_add(c, sg, p, s);
 	}
 }
 
-/* 'IpProtocol=tcp,FromPort=22,ToPort=22,IpRanges=[{CidrIp=…}]' for the
- * collected sources of one permission. */
-static void xcli_perm_text(const struct xcli *c, const struct mm_sg_perm *p, struct strbuf *o)
+void pexp_perm_cli(struct strbuf *o, const struct mm_sg_perm *p, const size_t *src, size_t n)
 {
 	if (p->proto == MM_PROTO_ALL)
 		strbuf_addstr(o, "'IpProtocol=-1");
@@ -363,18 +360,26 @@ static void xcli_perm_text(const struct xcli *c, const struct mm_sg_perm *p, str
 			    p->from, p->to);
 	else
 		strbuf_addf(o, "'IpProtocol=%d", p->proto);
-	for (size_t i = 0; i < c->n; i++) {
-		if (c->v[i].p != p)
-			continue;
-		const struct mm_sg_src *src = &p->src[c->v[i].src];
-		if (src->kind == MM_SRC_CIDR4)
-			strbuf_addf(o, ",IpRanges=[{CidrIp=%s}]", src->value);
-		else if (src->kind == MM_SRC_CIDR6)
-			strbuf_addf(o, ",Ipv6Ranges=[{CidrIpv6=%s}]", src->value);
+	for (size_t i = 0; i < n; i++) {
+		const struct mm_sg_src *s = &p->src[src[i]];
+		if (s->kind == MM_SRC_CIDR4)
+			strbuf_addf(o, ",IpRanges=[{CidrIp=%s}]", s->value);
+		else if (s->kind == MM_SRC_CIDR6)
+			strbuf_addf(o, ",Ipv6Ranges=[{CidrIpv6=%s}]", s->value);
 		else
-			strbuf_addf(o, ",PrefixListIds=[{PrefixListId=%s}]", src->value);
+			strbuf_addf(o, ",PrefixListIds=[{PrefixListId=%s}]", s->value);
 	}
 	strbuf_addch(o, '\'');
+}
+
+/* The collected sources of one permission. */
+static void xcli_perm_text(const struct xcli *c, const struct mm_sg_perm *p, struct strbuf *o)
+{
+	size_t src[XCLI_MAX], n = 0;
+	for (size_t i = 0; i < c->n; i++)
+		if (c->v[i].p == p)
+			src[n++] = c->v[i].src;
+	pexp_perm_cli(o, p, src, n);
 }
 
 static void xcli_apply(struct pctx *x, struct finding *f, const struct xcli *c)
@@ -421,7 +426,7 @@ static void exp_evidence(struct pctx *x, struct finding *f, const struct reach_e
 		size_t n = dir ? e->nret : e->nfwd;
 		for (size_t i = 0; i < n; i++) {
 			const struct mm_sg *sg;
-			const struct mm_sg_perm *p = hop_perm(x, &hv[i], &sg);
+			const struct mm_sg_perm *p = pexp_hop_perm(x->m, &hv[i], &sg);
 			if (p && !perm_relevant(p, e, h))
 				continue;
 			hop_ev(x, f, &hv[i], dir ? "return" : "forward");

@@ -126,6 +126,11 @@ int pexp_ensure(struct pexp *p, struct mm_err *e)
 	return p->err;
 }
 
+const struct reach_result *pexp_result(const struct pexp *p)
+{
+	return &p->res;
+}
+
 int pexp_error(struct pexp *p, struct mm_err *e)
 {
 	return p && p->evaluated ? pexp_ensure(p, e) : 0;

@@ -87,6 +87,7 @@ void check_snapshots(struct pctx *x);
 void check_images(struct pctx *x);
 void check_account(struct pctx *x);  /* per-region account settings */
 void check_exposure(struct pctx *x); /* ec2-instance-*-internet, -admin-port-peering */
+void check_paths(struct pctx *x);    /* ec2-toxic-*: attack paths (paths.c) */
 
 /* ---- exposure index (exposure.c) ---- */
 
@@ -164,6 +165,19 @@ void pexp_sources(struct strbuf *sb, enum mm_family fam, const struct mm_iv *src
 /* Is a source set wider than one organisation's range (a /16 of IPv4, a /48
  * of IPv6)? Exposures to narrower sets are reported at low severity. */
 bool pexp_broad(enum mm_family fam, const struct mm_iv *src, size_t nsrc);
+
+/* Shared with paths.c (defined in check-exposure.c): the security-group
+ * permission a forward hop names (by its evidence pointer), NULL if none;
+ * does a CIDR meet an exposure's sources; is a value safe to put in a shell
+ * command unquoted; and "'IpProtocol=tcp,FromPort=22,ToPort=22,IpRanges=
+ * [{CidrIp=…}]'" for the sources src[0..n) of a permission. */
+const struct mm_sg_perm *pexp_hop_perm(const struct mm_model *m, const struct reach_hop *h,
+				       const struct mm_sg **sgp);
+bool pexp_src_overlaps(const struct reach_exposure *e, const struct mm_cidr *c);
+bool pexp_cli_safe(const char *v);
+void pexp_perm_cli(struct strbuf *o, const struct mm_sg_perm *p, const size_t *src, size_t n);
+/* The engine's whole result (pexp_ensure() must have succeeded). */
+const struct reach_result *pexp_result(const struct pexp *p);
 
 /* ---- run context ---- */
 

@@ -55,6 +55,9 @@ const struct posture_check posture_checks[] = {
 	{ "ec2-instance-all-ports-internet", check_exposure },
 	{ "ec2-instance-port-internet", check_exposure },
 	{ "ec2-instance-admin-port-peering", check_exposure },
+	{ "ec2-toxic-internet-imdsv1-s3-read", check_paths },
+	{ "ec2-toxic-internet-imdsv1-privilege", check_paths },
+	{ "ec2-toxic-container-imdsv1-hop-limit", check_paths },
 };
 const size_t posture_nchecks = sizeof(posture_checks) / sizeof(posture_checks[0]);
 

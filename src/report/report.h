@@ -25,6 +25,9 @@
 #include "base/strbuf.h"
 #include "posture/posture.h"
 
+struct paths_result;
+struct reach_result;
+
 /* No --fail-on threshold: findings never change the exit code. */
 #define REPORT_FAIL_ON_NONE (-1)
 
@@ -45,6 +48,16 @@ struct report_meta {
 	 * saying what it did (text summary) */
 	const char *exposure;
 	const char *exposure_note;
+	/* Optional analyses some formats show (HTML): NULL when not computed.
+	 * reach: `mamori reach` results for the internet and peering origins
+	 * (family_blocks on); paths: attack paths (posture/paths.h). */
+	const struct reach_result *reach;
+	const struct paths_result *paths;
+	/* Run identity for formats that carry one (OCSF, ASFF, SARIF, JUnit):
+	 * start time in Unix milliseconds (0: unknown) and the account scanned
+	 * when the snapshot has exactly one (NULL otherwise). */
+	long long started_ms;
+	const char *account;
 };
 
 struct report_opts {
@@ -60,6 +73,9 @@ struct report_module {
 	/* Render the rule catalog (`mamori rules`); NULL if the format has none. */
 	int (*render_catalog)(struct strbuf *out, const struct posture_catalog *c,
 			      const struct report_opts *o);
+	/* The format shows reachability and attack paths: the caller fills
+	 * meta->reach and meta->paths before render(). */
+	bool wants_analyses;
 };
 
 /* NULL-terminated table of every output module. */
@@ -86,6 +102,22 @@ void report_count(const struct findings *fs, int fail_on, struct report_counts *
  * count. The scan command exits 1 when this is non-zero.
  */
 size_t report_failing(const struct findings *fs, int fail_on);
+
+/* ---- attack paths (`mamori paths`, paths.c) ---- */
+
+struct report_paths_counts {
+	size_t complete, partial, unknown;
+	size_t by_sev[MM_SEV_CRITICAL + 1];
+};
+void report_paths_count(const struct paths_result *r, struct report_paths_counts *c);
+int report_paths_text(struct strbuf *out, const struct paths_result *r, const char *snapshot,
+		      bool color);
+/* {"tool":…,"paths":[{"severity","status","goal","resource",…,"chain":[{"kind","id",
+ * "detail","state","evidence":[…]}],"breaks":[…],"not_critical_because":[…]}],"summary":…} */
+int report_paths_json(struct strbuf *out, const struct paths_result *r, const char *snapshot,
+		      const char *version);
+int report_paths_dot(struct strbuf *out, const struct paths_result *r);
+int report_paths_mermaid(struct strbuf *out, const struct paths_result *r);
 
 /* Parse a --fail-on value: a severity name or "none". Returns 0 or -1. */
 int report_parse_fail_on(const char *s, int *out);
