@@ -1549,6 +1549,7 @@ struct ld_item {
 	bool failed;	    /* read or parse error reported */
 	int err;	    /* its code */
 	struct mm_diags rd; /* read and parse diagnostics */
+	uint64_t size;	    /* on disk, for progress */
 };
 
 struct ld_load {
@@ -1564,6 +1565,7 @@ struct ld_load {
 	char *win; /* the read window, shared by all files */
 	size_t wcap;
 	struct json_scratch scr;
+	uint64_t prog_done, prog_total; /* bytes, for o->on_progress */
 	/* directories on the current walk path, for symlink loops */
 	struct {
 		dev_t dev;
@@ -1613,6 +1615,33 @@ static void window_shrink(struct ld_load *L)
 		L->wcap = LD_WINDOW;
 		L->win = xmalloc(L->wcap);
 	}
+}
+
+/* Progress: done bytes of the files on disk (none for an in-memory document). */
+static void progress_report(struct ld_load *L, uint64_t done)
+{
+	const struct snapshot_opts *o = L->o;
+	if (o && o->on_progress && !L->mem)
+		o->on_progress(o->progress_arg, done, L->prog_total, "loading");
+}
+
+/* in_file bytes of it read so far (plain: bytes read; gzip: compressed
+ * bytes inflated), on top of the passes already done. */
+static void progress_at(struct ld_load *L, const struct ld_item *it, uint64_t in_file)
+{
+	progress_report(L, L->prog_done + (in_file < it->size ? in_file : it->size));
+}
+
+static uint64_t src_pos(const struct ld_src *s)
+{
+	return s->gz ? s->zpos : s->total;
+}
+
+/* One pass over it is over (read whole, or failed). */
+static void progress_file_done(struct ld_load *L, const struct ld_item *it)
+{
+	L->prog_done += it->size;
+	progress_at(L, it, 0);
 }
 
 static void item_read_failed(struct ld_load *L, struct ld_item *it, int code, const char *msg)
@@ -1743,6 +1772,7 @@ static void item_hint(struct ld_load *L, struct ld_item *it)
 				item_read_failed(L, it, r, e.msg);
 				break;
 			}
+			progress_at(L, it, src_pos(&src));
 			continue;
 		}
 		if (!root_seen && s.root_object) {
@@ -1837,6 +1867,7 @@ static void item_extract(struct ld_load *L, struct ld_item *it, const char *hacc
 				item_read_failed(L, it, r, e.msg);
 				break;
 			}
+			progress_at(L, it, src_pos(&src));
 			continue;
 		}
 		if (ev == JSON_EV_KEY) {
@@ -1892,10 +1923,11 @@ static void item_extract(struct ld_load *L, struct ld_item *it, const char *hacc
 }
 
 static void add_file(struct ld_load *L, const char *full, const char *rel,
-		     const char *path_for_scope)
+		     const char *path_for_scope, off_t size)
 {
 	struct mm_model *m = L->st.m;
 	struct ld_item *it = item_new(L);
+	it->size = size > 0 ? (uint64_t)size : 0;
 	it->rel = arena_strdup(&m->arena, rel);
 	const char *slash = strrchr(it->rel, '/');
 	it->dir = slash ? arena_strndup(&m->arena, it->rel, (size_t)(slash - it->rel)) : "";
@@ -1972,7 +2004,7 @@ static void walk(struct ld_load *L, const char *full, const char *rel)
 			walk(L, fp.buf, rp.buf);
 			L->depth--;
 		} else if (S_ISREG(st.st_mode) && is_json_name(names[i])) {
-			add_file(L, fp.buf, rp.buf, fp.buf);
+			add_file(L, fp.buf, rp.buf, fp.buf, st.st_size);
 		} else {
 			m->files_skipped++;
 		}
@@ -2058,9 +2090,18 @@ static bool needs_hint(const struct ld_item *it)
  * directory agrees on. */
 static void load_items(struct ld_load *L)
 {
-	for (size_t i = 0; i < L->nitems; i++)
-		if (needs_hint(&L->items[i]))
+	for (size_t i = 0; i < L->nitems; i++) {
+		const struct ld_item *it = &L->items[i];
+		if (it->rel)
+			L->prog_total += it->size * (needs_hint(it) ? 2 : 1);
+	}
+	progress_report(L, 0);
+	for (size_t i = 0; i < L->nitems; i++) {
+		if (needs_hint(&L->items[i])) {
 			item_hint(L, &L->items[i]);
+			progress_file_done(L, &L->items[i]);
+		}
+	}
 	struct hmap dirs = HMAP_INIT;
 	struct dir_hint *dh = xcalloc(L->nitems ? L->nitems : 1, sizeof(*dh));
 	size_t ndh = 0;
@@ -2085,8 +2126,12 @@ static void load_items(struct ld_load *L)
 	}
 	for (size_t i = 0; i < L->nitems; i++) {
 		struct ld_item *it = &L->items[i];
-		if (!it->rel || it->failed)
+		if (!it->rel)
 			continue;
+		if (it->failed) {
+			L->prog_done += it->size;
+			continue;
+		}
 		const char *acc = NULL, *reg = NULL;
 		if (it->hinted) {
 			struct dir_hint *x = hmap_get(&dirs, it->dir);
@@ -2098,6 +2143,7 @@ static void load_items(struct ld_load *L)
 				reg = x->h.reg;
 		}
 		item_extract(L, it, acc, reg);
+		progress_file_done(L, it);
 	}
 	free(dh);
 	hmap_release(&dirs);
@@ -2138,7 +2184,7 @@ int snapshot_load(struct mm_model *m, const char *path, const struct snapshot_op
 		free(root);
 	} else if (S_ISREG(st.st_mode)) {
 		const char *b = strrchr(path, '/');
-		add_file(&L, path, b ? b + 1 : path, path);
+		add_file(&L, path, b ? b + 1 : path, path, st.st_size);
 	} else {
 		load_release(&L);
 		mm_model_index(m);

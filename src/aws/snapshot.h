@@ -10,6 +10,7 @@
 #define MM_SNAPSHOT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "aws/model.h"
 #include "base/err.h"
@@ -18,6 +19,14 @@
 struct snapshot_opts {
 	size_t max_file_size;	/* decompressed bytes per file; 0 = 1 GiB */
 	struct json_limits lim; /* zeros = defaults */
+	/*
+	 * Progress (NULL: none): bytes read so far and the total, as file sizes
+	 * on disk (compressed for .gz; a file read twice for the account and
+	 * region hints counts twice). Called once the files are listed, then
+	 * about once per megabyte read and once per file, what = "loading".
+	 */
+	void (*on_progress)(void *arg, uint64_t done, uint64_t total, const char *what);
+	void *progress_arg;
 };
 
 /*

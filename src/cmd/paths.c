@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "cmd.h"
+#include "progress.h"
 #include "aws/snapshot.h"
 #include "base/strbuf.h"
 #include "posture/paths.h"
@@ -137,8 +138,11 @@ int cmd_paths(int argc, char **argv, const struct cmd_ctx *ctx)
 	mm_model_init(&m);
 	paths_result_init(&pr);
 
-	struct snapshot_opts sopts = { 0 };
-	if (snapshot_load(&m, o.dir, &sopts, &e) < 0) {
+	struct progress *bar = progress_start("loading", PROGRESS_BYTES, o.quiet);
+	struct snapshot_opts sopts = { .on_progress = progress_fn(bar), .progress_arg = bar };
+	int lrc = snapshot_load(&m, o.dir, &sopts, &e);
+	progress_stop(bar);
+	if (lrc < 0) {
 		fprintf(stderr, "mamori: paths: %s\n", e.msg);
 		rc = EXIT_USAGE;
 		goto out;

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 
 #include "cmd.h"
+#include "progress.h"
 #include "aws/snapshot.h"
 #include "base/strbuf.h"
 #include "base/wrapper.h"
@@ -550,7 +551,11 @@ static int expect_from_snapshot(const struct ps_cli *c, const struct scan_target
 	struct scan_origin from;
 	if (scan_origin_parse(c->from ? c->from : "internet", &from, &e) < 0)
 		return usage_error("%s", e.msg);
-	if (snapshot_load(m, c->expect_dir, NULL, &e) < 0) {
+	struct progress *bar = progress_start("loading", PROGRESS_BYTES, false);
+	struct snapshot_opts sopts = { .on_progress = progress_fn(bar), .progress_arg = bar };
+	int lrc = snapshot_load(m, c->expect_dir, &sopts, &e);
+	progress_stop(bar);
+	if (lrc < 0) {
 		fprintf(stderr, "mamori: portscan: %s\n", e.msg);
 		return EXIT_USAGE;
 	}
@@ -637,7 +642,12 @@ int cmd_portscan(int argc, char **argv, const struct cmd_ctx *ctx)
 	}
 
 	raise_nofile();
-	if (scan_run(&t, &tcp, &udp, &c.o, &r, &e) < 0) {
+	struct progress *bar = progress_start("scanning", PROGRESS_ITEMS, false);
+	c.o.on_progress = progress_fn(bar);
+	c.o.progress_arg = bar;
+	int scan_rc = scan_run(&t, &tcp, &udp, &c.o, &r, &e);
+	progress_stop(bar);
+	if (scan_rc < 0) {
 		fprintf(stderr, "mamori: portscan: %s\n", e.msg);
 		rc = e.code == MM_EUSAGE ? EXIT_USAGE : EXIT_RUNTIME;
 		goto out;

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 
 #include "cmd.h"
+#include "progress.h"
 #include "aws/snapshot.h"
 #include "base/strbuf.h"
 #include "base/wrapper.h"
@@ -694,7 +695,11 @@ int cmd_reach(int argc, char **argv, const struct cmd_ctx *ctx)
 	struct reach_result res = { 0 };
 	struct reach_ctx *rx = NULL;
 	mm_model_init(&m);
-	if (snapshot_load(&m, c.dir, NULL, &e) < 0) {
+	struct progress *bar = progress_start("loading", PROGRESS_BYTES, false);
+	struct snapshot_opts sopts = { .on_progress = progress_fn(bar), .progress_arg = bar };
+	int lrc = snapshot_load(&m, c.dir, &sopts, &e);
+	progress_stop(bar);
+	if (lrc < 0) {
 		fprintf(stderr, "mamori: reach: %s\n", e.msg);
 		rc = EXIT_USAGE;
 		goto out;

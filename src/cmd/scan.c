@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "cmd.h"
+#include "progress.h"
 #include "aws/snapshot.h"
 #include "base/strbuf.h"
 #include "base/wrapper.h"
@@ -294,8 +295,11 @@ int cmd_scan(int argc, char **argv, const struct cmd_ctx *ctx)
 	memset(&cat, 0, sizeof(cat));
 	findings_init(&fs);
 
-	struct snapshot_opts sopts = { 0 };
-	if (snapshot_load(&m, o.dir, &sopts, &e) < 0) {
+	struct progress *bar = progress_start("loading", PROGRESS_BYTES, o.quiet);
+	struct snapshot_opts sopts = { .on_progress = progress_fn(bar), .progress_arg = bar };
+	int lrc = snapshot_load(&m, o.dir, &sopts, &e);
+	progress_stop(bar);
+	if (lrc < 0) {
 		fprintf(stderr, "mamori: scan: %s\n", e.msg);
 		rc = EXIT_USAGE;
 		goto out;

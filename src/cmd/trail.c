@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "progress.h"
 #include "base/strbuf.h"
 #include "base/wrapper.h"
 #include "trail/trail.h"
@@ -103,6 +104,7 @@ static void on_signal(int sig)
 static int emit(void *ctx, const struct trail_alert *a)
 {
 	struct sink *s = ctx;
+	progress_clear(); /* stdout may be the terminal the bar is on */
 	strbuf_reset(&s->sb);
 	if (s->jsonl)
 		trail_alert_jsonl(&s->sb, a);
@@ -123,6 +125,7 @@ static int emit(void *ctx, const struct trail_alert *a)
 
 static void print_diag(const struct mm_diag *g)
 {
+	progress_clear();
 	fprintf(stderr, "mamori: trail: %s: ", g->level == MM_DIAG_ERROR ? "error" : "warning");
 	if (g->file && g->off >= 0)
 		fprintf(stderr, "'%s' at offset %lld: ", g->file, g->off);
@@ -416,8 +419,13 @@ int cmd_trail(int argc, char **argv, const struct cmd_ctx *ctx)
 		.progress = progress,
 		.ctx = &s,
 	};
+	/* follow mode never ends: no bar */
+	struct progress *bar = o.follow ? NULL : progress_start("reading", PROGRESS_BYTES, o.quiet);
+	to.on_progress = progress_fn(bar);
+	to.progress_arg = bar;
 	int r =
 	    trail_run((const char *const *)argv + first, (size_t)(argc - first), &to, &st, &d, &e);
+	progress_stop(bar);
 	progress(&s, &d);
 	if (fflush(s.f) && !s.werr)
 		s.werr = errno;

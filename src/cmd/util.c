@@ -12,11 +12,13 @@
 #include <time.h>
 
 #include "cmd.h"
+#include "progress.h"
 #include "base/banned.h"
 
 int cmd_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
+	progress_clear();
 	va_start(ap, fmt);
 	fprintf(stderr, "mamori: %s: ", cmd);
 	vfprintf(stderr, fmt, ap);
@@ -36,6 +38,7 @@ int cmd_getopt_error(const char *cmd, int ch, char **argv)
 
 void cmd_print_diags(const char *cmd, const struct mm_diags *d, size_t max)
 {
+	progress_clear();
 	for (size_t i = 0; i < d->nr && i < max; i++) {
 		const struct mm_diag *g = &d->v[i];
 		fprintf(stderr, "mamori: %s: %s: ", cmd,

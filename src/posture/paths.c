@@ -798,7 +798,8 @@ static void finish_path(struct pb *b)
 {
 	struct attack_path *p = b->p;
 	p->chain = arena_calloc(&b->out->arena, b->nlinks ? b->nlinks : 1, sizeof(*p->chain));
-	memcpy(p->chain, b->links, b->nlinks * sizeof(*p->chain));
+	if (b->nlinks)
+		memcpy(p->chain, b->links, b->nlinks * sizeof(*p->chain));
 	p->nchain = b->nlinks;
 	/* the cheapest break of a link that is present */
 	long best = -1;
@@ -821,7 +822,8 @@ static void finish_path(struct pb *b)
 	p->breaks = bv;
 	p->nbreaks = n;
 	p->missing = arena_calloc(&b->out->arena, b->nmissing ? b->nmissing : 1, sizeof(char *));
-	memcpy(p->missing, b->missing, b->nmissing * sizeof(char *));
+	if (b->nmissing)
+		memcpy(p->missing, b->missing, b->nmissing * sizeof(char *));
 	p->nmissing = b->nmissing;
 }
 

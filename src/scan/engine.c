@@ -199,6 +199,7 @@ void engine_finish(struct engine *en, struct slot *s, enum scan_state st, enum s
 	if (!en->r->state[p]) {
 		en->r->state[p] = (uint8_t)st;
 		en->r->reason[p] = (uint8_t)why;
+		en->done++;
 	}
 	slot_put(en, s);
 }
@@ -217,6 +218,8 @@ void engine_open(struct engine *en, struct slot *s)
 	rtt_sample(en, scan_now_ns() - s->start_ns);
 	if (en->cwnd < en->nslots && en->tries[p] <= 1)
 		en->cwnd += 1;
+	if (!en->r->state[p])
+		en->done++;
 	en->r->state[p] = SCAN_OPEN;
 	en->r->reason[p] = SCAN_R_SYN_ACK;
 	if (!en->banner_ns || s->fd < 0) {
@@ -269,6 +272,7 @@ void engine_silent(struct engine *en, struct slot *s)
 		en->r->state[p] =
 		    scan_result_proto(en->r, p) == SCAN_UDP ? SCAN_OPEN_FILTERED : SCAN_FILTERED;
 		en->r->reason[p] = SCAN_R_NO_RESPONSE;
+		en->done++;
 	}
 }
 
@@ -437,12 +441,22 @@ static void engine_release(struct engine *en)
 
 static int banner_cmp(const void *a, const void *b);
 
+#define PROGRESS_NS 100000000ull /* 100 ms between progress calls */
+
 static int loop(struct engine *en, struct mm_err *e)
 {
 	struct epoll_event evs[1024];
 	unsigned later_rounds = 0;
+	void (*prog)(void *, uint64_t, uint64_t, const char *) = en->o->on_progress;
+	uint64_t prog_ns = scan_now_ns();
+	if (prog)
+		prog(en->o->progress_arg, 0, en->total, "scanning");
 	while (have_work(en) || en->inflight) {
 		uint64_t now = scan_now_ns();
+		if (prog && now - prog_ns >= PROGRESS_NS) {
+			prog(en->o->progress_arg, en->done, en->total, "scanning");
+			prog_ns = now;
+		}
 		expire(en, now);
 		refill(en, now);
 		int err = start_some(en);
@@ -475,6 +489,8 @@ static int loop(struct engine *en, struct mm_err *e)
 	}
 	if (en->fatal)
 		return mm_err_set(e, MM_EIO, "cannot %s: %s", en->fatal_what, strerror(en->fatal));
+	if (prog)
+		prog(en->o->progress_arg, en->done, en->total, "scanning");
 	return 0;
 }
 

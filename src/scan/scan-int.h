@@ -61,6 +61,7 @@ struct engine {
 	struct scan_result *r;
 	int ep;
 	uint64_t total; /* probes */
+	uint64_t done;	/* probes with a final state, for progress */
 
 	struct slot *slots;
 	uint32_t nslots, free_head;

@@ -128,10 +128,17 @@ struct scan_opts {
 	unsigned max_inflight;	 /* 0 = from RLIMIT_NOFILE (at most 16384) */
 	bool syn;		 /* TCP by raw SYN instead of connect() (needs CAP_NET_RAW) */
 	unsigned banner_ms;	 /* wait this long for a banner on open TCP ports; 0 = none */
+	/*
+	 * Progress (NULL: none): probes with a final state and the total, at
+	 * the start, at most every 100 ms, and at the end (done == total),
+	 * what = "scanning".
+	 */
+	void (*on_progress)(void *arg, uint64_t done, uint64_t total, const char *what);
+	void *progress_arg;
 };
-#define SCAN_OPTS_INIT                     \
-	{                                  \
-		1000, 0, 1, 0, 0, false, 0 \
+#define SCAN_OPTS_INIT                                 \
+	{                                              \
+		1000, 0, 1, 0, 0, false, 0, NULL, NULL \
 	}
 
 struct scan_banner {

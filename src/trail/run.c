@@ -50,6 +50,7 @@ static double now_s(void)
 struct input {
 	char *path;    /* to open */
 	char *display; /* in messages and alerts */
+	uint64_t size; /* on disk, for progress (0: stdin, a directory) */
 };
 
 struct inputs {
@@ -57,11 +58,12 @@ struct inputs {
 	size_t n, alloc;
 };
 
-static void inputs_add(struct inputs *in, const char *path, const char *display)
+static void inputs_add(struct inputs *in, const char *path, const char *display, off_t size)
 {
 	ALLOC_GROW(in->v, in->n + 1, in->alloc);
 	in->v[in->n].path = xstrdup(path);
 	in->v[in->n].display = xstrdup(display);
+	in->v[in->n].size = size > 0 ? (uint64_t)size : 0;
 	in->n++;
 }
 
@@ -127,7 +129,7 @@ static void walk(const char *dir, const char *display, struct inputs *out, struc
 			if (depth < 32 && strcmp(names[i], "CloudTrail-Digest"))
 				walk(p.buf, disp.buf, out, st, d, depth + 1);
 		} else if (stat(p.buf, &sb) == 0 && S_ISREG(sb.st_mode) && log_name(names[i])) {
-			inputs_add(out, p.buf, disp.buf);
+			inputs_add(out, p.buf, disp.buf, sb.st_size);
 		} else {
 			st->files_skipped++;
 		}
@@ -272,6 +274,9 @@ struct batch {
 	const struct inputs *in;
 	struct file_res *res;
 	atomic_size_t next;
+	/* progress: bytes of the files done; the mutex keeps calls apart */
+	pthread_mutex_t prog_mu;
+	uint64_t prog_done, prog_total;
 };
 
 static void collect(void *cb, struct tr_cand *c)
@@ -335,6 +340,13 @@ static void *work(void *arg)
 			break;
 		read_one(b->o, &b->in->v[i], &b->res[i], &ctx, &scratch, &w->cands, b->spare_core);
 		arena_release(&scratch);
+		if (b->prog_total) {
+			pthread_mutex_lock(&b->prog_mu);
+			b->prog_done += b->in->v[i].size;
+			b->o->on_progress(b->o->progress_arg, b->prog_done, b->prog_total,
+					  "reading");
+			pthread_mutex_unlock(&b->prog_mu);
+		}
 	}
 	w->evals = ctx.rule_evals;
 	json_pool_release(&pool);
@@ -388,9 +400,18 @@ static int batch(const struct inputs *in, const struct trail_opts *o, struct tra
 	if (nt < 1)
 		nt = 1;
 	/* stdin cannot be shared: read it on this thread */
+	bool has_stdin = false;
 	for (size_t i = 0; i < in->n; i++)
 		if (!strcmp(in->v[i].path, "-"))
-			nt = 1;
+			has_stdin = true;
+	if (has_stdin)
+		nt = 1;
+	/* progress in file sizes: none when stdin's is unknown */
+	pthread_mutex_init(&b.prog_mu, NULL);
+	for (size_t i = 0; i < in->n && o->on_progress && !has_stdin; i++)
+		b.prog_total += in->v[i].size;
+	if (b.prog_total)
+		o->on_progress(o->progress_arg, 0, b.prog_total, "reading");
 	b.spare_core = nt < cpus();
 	struct worker *w = xcalloc(nt, sizeof(*w));
 	for (unsigned i = 0; i < nt; i++) {
@@ -434,6 +455,7 @@ static int batch(const struct inputs *in, const struct trail_opts *o, struct tra
 	}
 	free(w);
 	free(b.res);
+	pthread_mutex_destroy(&b.prog_mu);
 	if (rc)
 		return mm_err_set(e, MM_EUSAGE, "stopped while writing alerts");
 	if (in->n && failed == in->n)
@@ -871,18 +893,18 @@ int trail_run(const char *const *paths, size_t npaths, const struct trail_opts *
 		const char *p = paths[i];
 		struct stat sb;
 		if (!strcmp(p, "-")) {
-			inputs_add(&in, "-", "-");
+			inputs_add(&in, "-", "-", 0);
 		} else if (stat(p, &sb) < 0) {
 			mm_diags_add(d, MM_DIAG_ERROR, p, -1, "cannot read: %s", strerror(errno));
 			st->files_failed++;
 			missing++;
 		} else if (S_ISDIR(sb.st_mode)) {
 			if (o->follow)
-				inputs_add(&in, p, p);
+				inputs_add(&in, p, p, 0);
 			else
 				walk(p, p, &in, st, d, 0);
 		} else {
-			inputs_add(&in, p, p);
+			inputs_add(&in, p, p, sb.st_size);
 		}
 	}
 	int rc;

@@ -204,6 +204,14 @@ struct trail_opts {
 	/* Called after new diagnostics were added (follow mode prints them as they come). */
 	void (*progress)(void *ctx, const struct mm_diags *d);
 	void *ctx;
+	/*
+	 * Batch mode only (NULL: none): bytes of the input files read so far and
+	 * their total size on disk (compressed for .gz), once before reading and
+	 * once per file, what = "reading". Calls come from the reader threads,
+	 * one at a time. Not called when an input is stdin (size unknown).
+	 */
+	void (*on_progress)(void *arg, uint64_t done, uint64_t total, const char *what);
+	void *progress_arg;
 };
 
 /*
