@@ -35,6 +35,7 @@ iproute2
 iptables
 nmap
 graphviz
+chromium
 "
 
 installed() {

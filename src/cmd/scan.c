@@ -147,6 +147,38 @@ static size_t count_resources(const struct mm_model *m)
 	       m->nroles + m->nprofiles + m->npolicies;
 }
 
+/* The account of the snapshot when it holds exactly one known account, else NULL. */
+static const char *single_account(const struct mm_model *m)
+{
+	const char *acc = NULL;
+	for (size_t i = 0; i < m->nscopes; i++) {
+		const char *a = m->scopes[i].account;
+		if (!a || !strcmp(a, "unknown") || (acc && strcmp(acc, a)))
+			return NULL;
+		acc = a;
+	}
+	return acc;
+}
+
+/*
+ * The run's start time for the formats that carry one (OCSF, ASFF, SARIF,
+ * JUnit, HTML): SOURCE_DATE_EPOCH (seconds, the reproducible-builds
+ * convention) when set, so the output can be byte-identical across runs;
+ * else the wall clock at the start.
+ */
+static long long report_start_ms(long long wall_ms)
+{
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	if (sde && *sde) {
+		char *end;
+		errno = 0;
+		long long v = strtoll(sde, &end, 10);
+		if (!errno && !*end && v >= 0 && v < 253402300800LL)
+			return v * 1000;
+	}
+	return wall_ms;
+}
+
 /* One line for the report summary on what the exposure analysis did. */
 static const char *exposure_note(const struct posture_exposure_stats *st, bool off,
 				 struct strbuf *sb)
@@ -334,6 +366,11 @@ int cmd_scan(int argc, char **argv, const struct cmd_ctx *ctx)
 		mutelist_apply_diags(ml, &fs, time(NULL), &m.diags);
 	findings_sort(&fs);
 
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	long long started_ms =
+	    (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000 - cmd_ms_since(&t0);
+
 	struct report_meta meta = {
 		.tool_name = "mamori",
 		.tool_version = MAMORI_VERSION,
@@ -365,6 +402,8 @@ int cmd_scan(int argc, char **argv, const struct cmd_ctx *ctx)
 		meta.reach = &rres;
 		meta.paths = &paths;
 	}
+	meta.started_ms = report_start_ms(started_ms);
+	meta.account = single_account(&m);
 	meta.elapsed_ms = cmd_ms_since(&t0);
 	struct report_opts ropts = { .color = ctx->color && !o.output };
 	if (mod->render(&out, &fs, &meta, &ropts) < 0) {

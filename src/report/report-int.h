@@ -19,6 +19,7 @@
 
 extern const struct report_module report_module_text;
 extern const struct report_module report_module_json;
+extern const struct report_module report_module_html;
 
 #define JW_MAX_DEPTH 64
 

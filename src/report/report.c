@@ -19,6 +19,7 @@
 const struct report_module *const report_modules[] = {
 	&report_module_text,
 	&report_module_json,
+	&report_module_html,
 	NULL,
 };
 
