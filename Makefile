@@ -4,7 +4,7 @@
 # this file only sequences set-up, build and test steps.
 #
 #   make            configure (once) and build build/mamori
-#   make demo       install Debian packages if missing, build, scan examples/
+#   make demo       install Debian packages if missing, build, scan/reach/paths on examples/, HTML report
 #   make check      packages, build, full suite plain + ASan/UBSan, format check
 #   make test       packages, build, suite once (no sanitizers): fast
 #   make format     clang-format -i every C file
@@ -38,12 +38,12 @@ demo: deps
 	@$(MAKE) --no-print-directory build
 	@echo; echo '$$ $(BUILD)/mamori scan examples/'
 	@$(BUILD)/mamori scan examples/; rc=$$?; [ $$rc -le 1 ] || exit $$rc
-	@if $(BUILD)/mamori reach --help >/dev/null 2>&1; then \
-		echo; echo '$$ $(BUILD)/mamori reach examples/'; \
-		$(BUILD)/mamori reach examples/; rc=$$?; [ $$rc -le 1 ] || exit $$rc; \
-	else \
-		echo; echo '(mamori reach is not built yet; skipped)'; \
-	fi
+	@echo; echo '$$ $(BUILD)/mamori reach examples/'
+	@$(BUILD)/mamori reach examples/; rc=$$?; [ $$rc -le 1 ] || exit $$rc
+	@echo; echo '$$ $(BUILD)/mamori paths examples/'
+	@$(BUILD)/mamori paths examples/; rc=$$?; [ $$rc -le 1 ] || exit $$rc
+	@echo; echo '$$ $(BUILD)/mamori scan examples/ --format html -o $(BUILD)/report.html'
+	@$(BUILD)/mamori scan examples/ --format html -o $(BUILD)/report.html; rc=$$?; [ $$rc -le 1 ] || exit $$rc
 
 check: deps
 	@tests/run-all.sh --build $(BUILD) --asan-build $(ASAN_BUILD)
