@@ -438,7 +438,7 @@ void ld_nacls(struct ld_file *f, const struct json *v, const char *key)
 					e->icmp_code = (int)pv;
 				e->loc = ld_loc(f, ld_ptr_idx(f, eb, j));
 			}
-			qsort(n.entries, n.nentries, sizeof(*n.entries), cmp_entry);
+			mm_qsort(n.entries, n.nentries, sizeof(*n.entries), cmp_entry);
 		}
 		if (ld_keep(f, &n.r, MM_K_NACLS))
 			LD_PUSH(f->m, nacls, n);

@@ -1966,7 +1966,7 @@ static void walk(struct ld_load *L, const char *full, const char *rel)
 		names[n++] = xstrdup(de->d_name);
 	}
 	closedir(dir);
-	qsort(names, n, sizeof(*names), cmp_str);
+	mm_qsort(names, n, sizeof(*names), cmp_str);
 	struct strbuf fp = STRBUF_INIT, rp = STRBUF_INIT;
 	for (size_t i = 0; i < n; i++) {
 		strbuf_reset(&fp);

@@ -122,5 +122,5 @@ static int cmp_finding(const void *pa, const void *pb)
 void findings_sort(struct findings *fs)
 {
 	if (fs->nr > 1)
-		qsort(fs->v, fs->nr, sizeof(*fs->v), cmp_finding);
+		mm_qsort(fs->v, fs->nr, sizeof(*fs->v), cmp_finding);
 }

@@ -47,4 +47,13 @@ static inline size_t st_mult(size_t a, size_t b)
 		}                                                                  \
 	} while (0)
 
+/* qsort() for possibly empty arrays: qsort's base must not be NULL even
+ * when n is 0, and empty vectors here are NULL. */
+static inline void mm_qsort(void *base, size_t n, size_t size,
+			    int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
+}
+
 #endif

@@ -676,7 +676,7 @@ void hadvs_load_path(struct arena *a, struct mm_diags *d, const char *path,
 	}
 	closedir(dir);
 	if (n)
-		qsort(names, n, sizeof(*names), cmp_str);
+		mm_qsort(names, n, sizeof(*names), cmp_str);
 	for (size_t i = 0; i < n; i++) {
 		struct strbuf p = STRBUF_INIT;
 		strbuf_addf(&p, "%s/%s", path, names[i]);

@@ -239,7 +239,7 @@ size_t hroot_list(struct hroot *r, const char *dir, const char ***out)
 	}
 	closedir(d);
 	if (n)
-		qsort(v, n, sizeof(*v), cmp_str);
+		mm_qsort(v, n, sizeof(*v), cmp_str);
 	const char **res = arena_calloc(r->a, n + 1, sizeof(*res));
 	if (n)
 		memcpy(res, v, n * sizeof(*v));
@@ -312,7 +312,7 @@ size_t hroot_glob(struct hroot *r, const char *pattern, const char ***out)
 	if (pattern[0] == '/')
 		glob_walk(r, "", pattern, &gv, 0);
 	if (gv.n)
-		qsort(gv.v, gv.n, sizeof(*gv.v), cmp_str);
+		mm_qsort(gv.v, gv.n, sizeof(*gv.v), cmp_str);
 	const char **res = arena_calloc(r->a, gv.n + 1, sizeof(*res));
 	if (gv.n)
 		memcpy(res, gv.v, gv.n * sizeof(*gv.v));

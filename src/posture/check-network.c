@@ -127,7 +127,7 @@ static void nacl_one(struct pctx *x, const struct mm_nacl *n)
 	for (size_t i = 0; i < n->nentries; i++)
 		if (!n->entries[i].egress)
 			in[nin++] = &n->entries[i];
-	qsort(in, nin, sizeof(*in), cmp_entry);
+	mm_qsort(in, nin, sizeof(*in), cmp_entry);
 
 	struct nacl_verdict v[2][2]; /* [port][fam] */
 	bool any_open = false, any_unk = false;

@@ -151,7 +151,7 @@ static void sweep(struct pctx *x, const struct mm_sg_perm *pv, size_t np, int pi
 		pts[n++] = lo;
 		pts[n++] = hi + 1;
 	}
-	qsort(pts, n, sizeof(*pts), cmp_int);
+	mm_qsort(pts, n, sizeof(*pts), cmp_int);
 	size_t u = 0;
 	for (size_t i = 0; i < n; i++)
 		if (!u || pts[u - 1] != pts[i])

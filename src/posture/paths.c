@@ -1160,7 +1160,7 @@ int paths_find(struct mm_model *m, const struct reach_result *rr, const struct p
 		creds_path(&b, in, &v, c, o);
 	}
 	if (out->nr)
-		qsort(out->v, out->nr, sizeof(*out->v), path_cmp);
+		mm_qsort(out->v, out->nr, sizeof(*out->v), path_cmp);
 	free(b.links);
 	free(b.breaks);
 	free(b.missing);

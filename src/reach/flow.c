@@ -274,7 +274,7 @@ int rz_lpm(struct reach_ctx *c, const struct mm_rtb *t, enum mm_family fam,
 		}
 	}
 	if (n)
-		qsort(v, n, sizeof(*v), route_cmp);
+		mm_qsort(v, n, sizeof(*v), route_cmp);
 	struct ivset rem = IVSET_INIT, cs = IVSET_INIT;
 	ivset_copy(&rem, space);
 	struct rz_route *res = n ? xcalloc(n, sizeof(*res)) : NULL;
@@ -765,8 +765,8 @@ static const struct rz_nacl_fam *nacl_fam(struct reach_ctx *c, const struct mm_n
 		else
 			nf->ing[nf->ning++] = en;
 	}
-	qsort(nf->ing, nf->ning, sizeof(*nf->ing), entry_cmp);
-	qsort(nf->egr, nf->negr, sizeof(*nf->egr), entry_cmp);
+	mm_qsort(nf->ing, nf->ning, sizeof(*nf->ing), entry_cmp);
+	mm_qsort(nf->egr, nf->negr, sizeof(*nf->egr), entry_cmp);
 	nf->ing_set = xcalloc(nf->ning + 1, sizeof(*nf->ing_set));
 	nf->egr_set = xcalloc(nf->negr + 1, sizeof(*nf->egr_set));
 	for (size_t i = 0; i < nf->ning; i++)
@@ -881,7 +881,7 @@ static void atoms_setup(struct ev *ev)
 		ALLOC_GROW(v, n + 1, alloc);
 		v[n++] = REACH_PROTO_OTHER;
 	}
-	qsort(v, n, sizeof(*v), proto_cmp);
+	mm_qsort(v, n, sizeof(*v), proto_cmp);
 	ev->atoms = xcalloc(n, sizeof(*ev->atoms));
 	ev->natoms = n;
 	for (size_t i = 0; i < n; i++)
@@ -931,7 +931,7 @@ static void cut_finish(struct cuts *c)
 {
 	ALLOC_GROW(c->v, c->nr + 1, c->alloc);
 	c->v[c->nr++] = c->lo;
-	qsort(c->v, c->nr, sizeof(*c->v), u128_cmp);
+	mm_qsort(c->v, c->nr, sizeof(*c->v), u128_cmp);
 	size_t k = 0;
 	for (size_t i = 0; i < c->nr; i++)
 		if (!k || c->v[k - 1] != c->v[i])
@@ -1680,7 +1680,7 @@ const struct rz_out *rz_eval(struct reach_ctx *c, const struct rz_in *in)
 		if (!dup)
 			sgs[nsgs++] = in->sgs[i];
 	}
-	qsort(sgs, nsgs, sizeof(*sgs), sg_cmp);
+	mm_qsort(sgs, nsgs, sizeof(*sgs), sg_cmp);
 	char num[7 * 16], *k = num;
 	k = key_hex(k, (uint64_t)in->fam);
 	k = key_hex(k, (uint64_t)in->route_mode);

@@ -939,7 +939,7 @@ static void peer_segments(struct reach_ctx *c, struct rz_peer *pi, const struct 
 			cut[n++] = space->v[i].hi + 1;
 	}
 	if (n)
-		qsort(cut, n, sizeof(*cut), u128_cmp);
+		mm_qsort(cut, n, sizeof(*cut), u128_cmp);
 	size_t u = 0;
 	for (size_t i = 0; i < n; i++)
 		if (!u || cut[u - 1] != cut[i])
@@ -1490,11 +1490,11 @@ int reach_eval(struct reach_ctx *c, const struct reach_opts *o, struct reach_res
 	if (!o->no_load_balancers && (origins & REACH_FROM_INTERNET))
 		rz_eval_lbs(c, o, res);
 	if (res->nexp)
-		qsort(res->exp, res->nexp, sizeof(*res->exp), exp_cmp);
+		mm_qsort(res->exp, res->nexp, sizeof(*res->exp), exp_cmp);
 	if (res->nblk)
-		qsort(res->blk, res->nblk, sizeof(*res->blk), blk_cmp);
+		mm_qsort(res->blk, res->nblk, sizeof(*res->blk), blk_cmp);
 	if (res->nunk)
-		qsort(res->unk, res->nunk, sizeof(*res->unk), unk_cmp);
+		mm_qsort(res->unk, res->nunk, sizeof(*res->unk), unk_cmp);
 	res->memo_hits = c->hits;
 	res->memo_misses = c->misses;
 	return 0;

@@ -414,7 +414,7 @@ static void accounts(struct hr *h)
 		v[n++] = a;
 	}
 	if (n)
-		qsort(v, n, sizeof(*v), cmp_str);
+		mm_qsort(v, n, sizeof(*v), cmp_str);
 	for (size_t i = 0; i < n && i < HTML_MAX_ACCOUNTS; i++) {
 		if (i)
 			strbuf_addstr(sb, ", ");
@@ -784,7 +784,7 @@ static void framework_matrix(struct hr *h, const struct framework *fw)
 		}
 	}
 	if (cs.nr)
-		qsort(cs.v, cs.nr, sizeof(*cs.v), cmp_control);
+		mm_qsort(cs.v, cs.nr, sizeof(*cs.v), cmp_control);
 
 	size_t nv[V_NOT_EVALUATED + 1] = { 0 };
 	for (size_t i = 0; i < cs.nr; i++)
@@ -868,7 +868,7 @@ static void rule_options(struct hr *h)
 		v[n++] = r;
 	}
 	if (n)
-		qsort(v, n, sizeof(*v), cmp_str);
+		mm_qsort(v, n, sizeof(*v), cmp_str);
 	for (size_t i = 0; i < n; i++) {
 		strbuf_addstr(sb, "<option value=\"");
 		html_put(sb, v[i]);

@@ -577,7 +577,7 @@ out:
 		return rc;
 	/* banners arrive in answer order */
 	if (r->nbanners)
-		qsort(r->banners, r->nbanners, sizeof(*r->banners), banner_cmp);
+		mm_qsort(r->banners, r->nbanners, sizeof(*r->banners), banner_cmp);
 	for (uint64_t i = 0; i < en.total; i++)
 		r->st.count[r->state[i] < SCAN_STATE_COUNT ? r->state[i] : 0]++;
 	return 0;

@@ -103,7 +103,7 @@ static int ports(struct pload *L, const struct json *v)
 		}
 	}
 	if (n)
-		qsort(out, n, sizeof(*out), cmp_int);
+		mm_qsort(out, n, sizeof(*out), cmp_int);
 	p->open_ports = arena_calloc(&p->arena, n + 1, sizeof(int));
 	size_t u = 0;
 	for (size_t i = 0; i < n; i++)

@@ -207,7 +207,7 @@ int trail_ruleset_add_path(struct trail_ruleset *rs, const char *path, struct mm
 			return mm_err_set(e, MM_ENOTFOUND,
 					  "no *.yml or *.yaml rule file under '%s'", path);
 		}
-		qsort(files, n, sizeof(*files), cmp_str);
+		mm_qsort(files, n, sizeof(*files), cmp_str);
 	} else {
 		files = xmalloc(sizeof(*files));
 		files[n++] = xstrdup(path);
@@ -610,7 +610,7 @@ struct tr_cand *tr_evaluate(struct tr_ctx *c, struct tr_event *ev, struct arena 
 	corr_input(ev, cand, a, failed);
 	if (!nh && cand->kind == TR_CK_NONE)
 		return NULL;
-	qsort(hits, nh, sizeof(*hits), cmp_hit);
+	mm_qsort(hits, nh, sizeof(*hits), cmp_hit);
 	cand->hits = arena_calloc(a, nh + 1, sizeof(*cand->hits));
 	memcpy(cand->hits, hits, nh * sizeof(*hits));
 	cand->nhits = nh;

@@ -119,7 +119,7 @@ static void walk(const char *dir, const char *display, struct inputs *out, struc
 	}
 	closedir(dp);
 	if (n)
-		qsort(names, n, sizeof(*names), cmp_name);
+		mm_qsort(names, n, sizeof(*names), cmp_name);
 	for (size_t i = 0; i < n; i++) {
 		struct strbuf p = STRBUF_INIT, disp = STRBUF_INIT;
 		strbuf_addf(&p, "%s/%s", dir, names[i]);
@@ -442,7 +442,7 @@ static int batch(const struct inputs *in, const struct trail_opts *o, struct tra
 		k += b.res[i].n;
 		free(b.res[i].c);
 	}
-	qsort(all, total, sizeof(*all), cmp_cand);
+	mm_qsort(all, total, sizeof(*all), cmp_cand);
 	struct tr_corr *corr = tr_corr_new(o->policy, o->emit, o->ctx, st);
 	int rc = 0;
 	for (size_t i = 0; i < total && !rc; i++)
