@@ -29,7 +29,12 @@ libclang-rt-14-dev
 jq
 awscli
 libsqlite3-dev
+sqlite3
+libpq-dev
+postgresql
 libxml2-dev
+libxml2-utils
+python3-jsonschema
 rpm
 iproute2
 iptables

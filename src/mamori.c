@@ -37,6 +37,12 @@ static const struct command commands[] = {
 	{ .name = "paths",
 	  .fn = cmd_paths,
 	  .help = "attack paths: internet -> instance (IMDSv1) -> role -> data or privilege" },
+	{ .name = "diff",
+	  .fn = cmd_diff,
+	  .help = "new, resolved and changed findings between two stored runs" },
+	{ .name = "history",
+	  .fn = cmd_history,
+	  .help = "a resource's findings across stored runs" },
 };
 
 static void usage(FILE *f)

@@ -27,6 +27,8 @@ int cmd_trail(int argc, char **argv, const struct cmd_ctx *ctx);
 int cmd_portscan(int argc, char **argv, const struct cmd_ctx *ctx);
 int cmd_host(int argc, char **argv, const struct cmd_ctx *ctx);
 int cmd_paths(int argc, char **argv, const struct cmd_ctx *ctx);
+int cmd_diff(int argc, char **argv, const struct cmd_ctx *ctx);
+int cmd_history(int argc, char **argv, const struct cmd_ctx *ctx);
 
 /* Shared by the commands (util.c). */
 /* "mamori CMD: message" and the --help hint on stderr; returns EXIT_USAGE. */

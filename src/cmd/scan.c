@@ -30,7 +30,9 @@
 #include "posture/paths.h"
 #include "posture/posture.h"
 #include "reach/reach.h"
+#include "report/formats.h"
 #include "report/report.h"
+#include "store/store.h"
 #include "base/banned.h"
 
 #define usage_error(...) cmd_usage_error("scan", __VA_ARGS__)
@@ -52,6 +54,8 @@ static const char scan_usage[] =
     "                         (default 80,443; \"none\" allows none)\n"
     "      --no-reach         skip the exposure analysis: security-group findings keep\n"
     "                         their static severity, no per-instance exposure findings\n"
+    "      --db TARGET        record the run in a findings store: a SQLite file or a\n"
+    "                         postgresql:// URL (docs/store.md); exit 3 if that fails\n"
     "  -q, --quiet            print nothing on success; the report still goes to -o FILE\n"
     "  -h, --help             show this help\n"
     "\n"
@@ -126,7 +130,7 @@ static int parse_ports(const char *s, int **out, size_t *nout)
 			goto bad;
 		p++;
 	}
-	qsort(v, n, sizeof(*v), cmp_int);
+	mm_qsort(v, n, sizeof(*v), cmp_int);
 	size_t u = 0;
 	for (size_t i = 0; i < n; i++)
 		if (!u || v[u - 1] != v[i])
@@ -202,6 +206,7 @@ struct scan_opts {
 	const char *format;
 	const char *output;
 	const char *mutelist;
+	const char *db;
 	int fail_on;
 	bool passed, quiet, no_reach;
 	int *ports;
@@ -211,7 +216,7 @@ struct scan_opts {
 /* Returns -1 to go on, else the exit code. */
 static int parse_args(int argc, char **argv, struct scan_opts *o)
 {
-	enum { OPT_FAIL_ON = 256, OPT_PASSED, OPT_ALLOW_PORTS, OPT_NO_REACH };
+	enum { OPT_FAIL_ON = 256, OPT_PASSED, OPT_ALLOW_PORTS, OPT_NO_REACH, OPT_DB };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
@@ -220,6 +225,7 @@ static int parse_args(int argc, char **argv, struct scan_opts *o)
 		{ "passed", no_argument, NULL, OPT_PASSED },
 		{ "allow-ports", required_argument, NULL, OPT_ALLOW_PORTS },
 		{ "no-reach", no_argument, NULL, OPT_NO_REACH },
+		{ "db", required_argument, NULL, OPT_DB },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -255,6 +261,9 @@ static int parse_args(int argc, char **argv, struct scan_opts *o)
 			break;
 		case OPT_NO_REACH:
 			o->no_reach = true;
+			break;
+		case OPT_DB:
+			o->db = optarg;
 			break;
 		case OPT_ALLOW_PORTS:
 			free(o->ports);
@@ -366,10 +375,16 @@ int cmd_scan(int argc, char **argv, const struct cmd_ctx *ctx)
 		mutelist_apply_diags(ml, &fs, time(NULL), &m.diags);
 	findings_sort(&fs);
 
+	/* --db: record the final findings now; a failure is reported after the report */
+	struct mm_err dbe = { 0 };
+	struct store_run_out dbrun;
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
 	long long started_ms =
 	    (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000 - cmd_ms_since(&t0);
+	int dbrc =
+	    o.db ? store_record_scan(o.db, &m, !o.no_reach, &fs, o.dir, started_ms, &dbrun, &dbe)
+		 : 0;
 
 	struct report_meta meta = {
 		.tool_name = "mamori",
@@ -416,12 +431,29 @@ int cmd_scan(int argc, char **argv, const struct cmd_ctx *ctx)
 		if (rc != EXIT_CLEAN)
 			goto out;
 	}
+	size_t asff_skipped = !strcmp(mod->name, "asff") ? report_asff_skipped(&fs) : 0;
+	if (asff_skipped)
+		fprintf(
+		    stderr,
+		    "mamori: scan: warning: %zu finding%s left out of the ASFF output: account or "
+		    "region unknown, Security Hub cannot import them (docs/formats.md)\n",
+		    asff_skipped, asff_skipped == 1 ? "" : "s");
 	size_t failing = report_failing(&fs, o.fail_on);
 	if (o.output && !o.quiet)
 		fprintf(stderr,
 			"mamori: scan: wrote '%s': %zu findings (%zu failing), %zu input error%s\n",
 			o.output, fs.nr, failing, m.diags.nr_errors,
 			m.diags.nr_errors == 1 ? "" : "s");
+	if (dbrc < 0) {
+		fprintf(stderr, "mamori: scan: %s\n", dbe.msg);
+		rc = EXIT_RUNTIME;
+		goto out;
+	}
+	if (o.db && !o.quiet)
+		fprintf(stderr,
+			"mamori: scan: recorded run %lld in the store: %zu findings, %zu new, "
+			"%zu reopened, %zu resolved\n",
+			dbrun.id, dbrun.stored, dbrun.added, dbrun.reopened, dbrun.resolved);
 	rc = failing ? EXIT_FINDINGS : EXIT_CLEAN;
 out:
 	strbuf_release(&out);

@@ -4,7 +4,8 @@
  * the options, where alerts and diagnostics are printed, and the exit code.
  *
  * Alerts go to stdout (or -o FILE) as they are released, in event-time
- * order: NDJSON with --format jsonl, a few lines each with --format text
+ * order: NDJSON with --format jsonl, one OCSF Detection Finding per line
+ * with --format ocsf (docs/formats.md), a few lines each with --format text
  * (the default when stdout is a terminal; jsonl otherwise). Problems with
  * the input (a missing file, a corrupt record) go to stderr with the file
  * and byte offset, and the run goes on; the summary on stderr says how many
@@ -45,7 +46,8 @@ static const char trail_usage[] =
     "events, EventBridge envelopes and lookup-events output are recognised.\n"
     "\n"
     "options:\n"
-    "  -f, --format FMT        text or jsonl (default: text on a terminal, else jsonl)\n"
+    "  -f, --format FMT        text, jsonl or ocsf (OCSF 1.3.0 Detection Finding per\n"
+    "                          line); default: text on a terminal, else jsonl\n"
     "  -o, --output FILE       write alerts to FILE\n"
     "  -p, --policy FILE       approved regions and images, ports allowed open to the\n"
     "                          world, bursts, rule overrides (docs/trail.md)\n"
@@ -85,7 +87,7 @@ struct trail_cli {
 
 struct sink {
 	FILE *f;
-	bool jsonl, color, flush;
+	bool jsonl, ocsf, color, flush;
 	int fail_on;
 	size_t failing;
 	struct strbuf sb;
@@ -106,7 +108,9 @@ static int emit(void *ctx, const struct trail_alert *a)
 	struct sink *s = ctx;
 	progress_clear(); /* stdout may be the terminal the bar is on */
 	strbuf_reset(&s->sb);
-	if (s->jsonl)
+	if (s->ocsf)
+		trail_alert_ocsf(&s->sb, a, MAMORI_VERSION);
+	else if (s->jsonl)
 		trail_alert_jsonl(&s->sb, a);
 	else
 		trail_alert_text(&s->sb, a, s->color);
@@ -211,9 +215,10 @@ static int parse_args(int argc, char **argv, struct trail_cli *o, int *first)
 	while ((c = getopt_long(argc, argv, ":f:o:p:r:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			if (strcmp(optarg, "text") && strcmp(optarg, "jsonl"))
-				return usage_error("unknown format '%s' (available: text, jsonl)",
-						   optarg);
+			if (strcmp(optarg, "text") && strcmp(optarg, "jsonl") &&
+			    strcmp(optarg, "ocsf"))
+				return usage_error(
+				    "unknown format '%s' (available: text, jsonl, ocsf)", optarg);
 			o->format = optarg;
 			break;
 		case 'o':
@@ -394,7 +399,8 @@ int cmd_trail(int argc, char **argv, const struct cmd_ctx *ctx)
 	}
 	bool tty = !o.output && isatty(STDOUT_FILENO);
 	s.jsonl = o.format ? !strcmp(o.format, "jsonl") : !tty;
-	s.color = ctx->color && !o.output && !s.jsonl;
+	s.ocsf = o.format && !strcmp(o.format, "ocsf");
+	s.color = ctx->color && !o.output && !s.jsonl && !s.ocsf;
 	s.flush = o.follow;
 
 	struct sigaction sa;

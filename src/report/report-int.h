@@ -20,6 +20,11 @@
 extern const struct report_module report_module_text;
 extern const struct report_module report_module_json;
 extern const struct report_module report_module_html;
+extern const struct report_module report_module_ocsf;
+extern const struct report_module report_module_asff;
+extern const struct report_module report_module_sarif;
+extern const struct report_module report_module_csv;
+extern const struct report_module report_module_junit;
 
 #define JW_MAX_DEPTH 64
 

@@ -17,10 +17,9 @@
 /* Add a format: define `const struct report_module report_module_X` in X.c,
  * declare it in report-int.h, list X.c in meson.build and add it here. */
 const struct report_module *const report_modules[] = {
-	&report_module_text,
-	&report_module_json,
-	&report_module_html,
-	NULL,
+	&report_module_text, &report_module_json,  &report_module_html,
+	&report_module_ocsf, &report_module_asff,  &report_module_sarif,
+	&report_module_csv,  &report_module_junit, NULL,
 };
 
 const struct report_module *report_module_find(const char *name)

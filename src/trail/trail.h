@@ -166,6 +166,9 @@ struct trail_alert {
 
 /* One NDJSON line (with '\n'). */
 void trail_alert_jsonl(struct strbuf *sb, const struct trail_alert *a);
+/* One OCSF 1.3.0 Detection Finding (class 2004) on one line (with '\n');
+ * tool_version goes to metadata.product.version (NULL: left out). */
+void trail_alert_ocsf(struct strbuf *sb, const struct trail_alert *a, const char *tool_version);
 /* A few lines of text; color: ANSI severity colours. */
 void trail_alert_text(struct strbuf *sb, const struct trail_alert *a, bool color);
 

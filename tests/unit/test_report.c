@@ -157,7 +157,7 @@ static void test_modules(void **st)
 	assert_null(report_module_find(NULL));
 	struct strbuf sb = STRBUF_INIT;
 	report_module_names(&sb);
-	assert_string_equal(sb.buf, "text, json, html");
+	assert_string_equal(sb.buf, "text, json, html, ocsf, asff, sarif, csv, junit");
 	strbuf_release(&sb);
 }
 
