@@ -17,7 +17,7 @@
 static void print_usage(FILE *f)
 {
 	struct strbuf names = STRBUF_INIT;
-	report_module_names(&names);
+	report_catalog_module_names(&names);
 	fprintf(f,
 		"usage: mamori rules [--format FMT]\n"
 		"\n"
@@ -60,7 +60,7 @@ int cmd_rules(int argc, char **argv, const struct cmd_ctx *ctx)
 	const struct report_module *mod = report_module_find(format);
 	if (!mod || !mod->render_catalog) {
 		struct strbuf names = STRBUF_INIT;
-		report_module_names(&names);
+		report_catalog_module_names(&names);
 		fprintf(stderr, "mamori: rules: %s format '%s' (available: %s)\n",
 			mod ? "cannot list rules in" : "unknown", format, names.buf);
 		strbuf_release(&names);

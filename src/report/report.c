@@ -41,6 +41,19 @@ void report_module_names(struct strbuf *sb)
 	}
 }
 
+void report_catalog_module_names(struct strbuf *sb)
+{
+	bool first = true;
+	for (size_t i = 0; report_modules[i]; i++) {
+		if (!report_modules[i]->render_catalog)
+			continue;
+		if (!first)
+			strbuf_addstr(sb, ", ");
+		strbuf_addstr(sb, report_modules[i]->name);
+		first = false;
+	}
+}
+
 static bool is_failing(const struct finding *f, int fail_on)
 {
 	return fail_on != REPORT_FAIL_ON_NONE && f->status == MM_ST_FAIL && (int)f->sev >= fail_on;

@@ -85,6 +85,8 @@ extern const struct report_module *const report_modules[];
 const struct report_module *report_module_find(const char *name);
 /* "text, json, ..." for usage and error messages. */
 void report_module_names(struct strbuf *sb);
+/* The same for the formats that can render the rule catalog (`mamori rules`). */
+void report_catalog_module_names(struct strbuf *sb);
 
 /* Counts every format reports the same way. */
 struct report_counts {
