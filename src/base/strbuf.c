@@ -109,6 +109,55 @@ int strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 	return r;
 }
 
+size_t mm_utf8_next(const char *s, size_t n, size_t i, uint32_t *cp)
+{
+	const unsigned char *p = (const unsigned char *)s + i;
+	size_t left = n - i;
+	unsigned char c = p[0];
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	/* length and the range of the second byte (RFC 3629 section 4) */
+	size_t len;
+	unsigned char lo = 0x80, hi = 0xbf;
+	if (c >= 0xc2 && c <= 0xdf) {
+		len = 2;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		len = 3;
+		if (c == 0xe0)
+			lo = 0xa0; /* no overlong forms */
+		else if (c == 0xed)
+			hi = 0x9f; /* no surrogates */
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4;
+		if (c == 0xf0)
+			lo = 0x90;
+		else if (c == 0xf4)
+			hi = 0x8f; /* nothing above U+10FFFF */
+	} else {
+		*cp = 0xfffd;
+		return 1;
+	}
+	/* an invalid sequence is replaced by one U+FFFD per maximal subpart
+	 * (Unicode's recommended practice, as Python's "replace" does) */
+	if (left < 2 || p[1] < lo || p[1] > hi) {
+		*cp = 0xfffd;
+		return 1;
+	}
+	uint32_t v = c & (len == 2 ? 0x1f : len == 3 ? 0x0f : 0x07);
+	v = (v << 6) | (p[1] & 0x3f);
+	for (size_t k = 2; k < len; k++) {
+		if (k >= left || (p[k] & 0xc0) != 0x80) {
+			*cp = 0xfffd;
+			return k;
+		}
+		v = (v << 6) | (p[k] & 0x3f);
+	}
+	*cp = v;
+	return len;
+}
+
 void strbuf_add_json_strn(struct strbuf *sb, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -116,8 +165,8 @@ void strbuf_add_json_strn(struct strbuf *sb, const char *s, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		/* copy runs of characters that need no escaping in one go */
 		size_t j = i;
-		while (j < n && (unsigned char)s[j] >= 0x20 && s[j] != '"' && s[j] != '\\' &&
-		       s[j] != 0x7f)
+		while (j < n && (unsigned char)s[j] >= 0x20 && (unsigned char)s[j] < 0x7f &&
+		       s[j] != '"' && s[j] != '\\')
 			j++;
 		if (j > i) {
 			strbuf_add(sb, s + i, j - i);
@@ -147,7 +196,15 @@ void strbuf_add_json_strn(struct strbuf *sb, const char *s, size_t n)
 				char u[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
 				strbuf_add(sb, u, 6);
 			} else {
-				strbuf_addch(sb, c);
+				/* non-ASCII: copy a valid UTF-8 sequence, replace an
+				 * invalid one by U+FFFD, so the output is always JSON */
+				uint32_t cp;
+				size_t k = mm_utf8_next(s, n, i, &cp);
+				if (cp == 0xfffd)
+					strbuf_add(sb, "\xef\xbf\xbd", 3);
+				else
+					strbuf_add(sb, s + i, k);
+				i += k - 1;
 			}
 		}
 	}

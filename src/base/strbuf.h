@@ -11,6 +11,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 extern char strbuf_slopbuf[];
 
@@ -38,7 +39,21 @@ int strbuf_addch(struct strbuf *sb, int c);
 __attribute__((format(printf, 2, 3))) int strbuf_addf(struct strbuf *sb, const char *fmt, ...);
 int strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
 /* Append s as a JSON string literal, quotes included. */
+/*
+ * JSON string literal of s (NULL: null). Control characters are escaped, and
+ * the result is always valid UTF-8: an invalid sequence in s becomes U+FFFD
+ * (one per maximal subpart, as Unicode recommends), so input bytes can never
+ * make the output unparsable.
+ */
 void strbuf_add_json_str(struct strbuf *sb, const char *s);
 void strbuf_add_json_strn(struct strbuf *sb, const char *s, size_t n);
+
+/*
+ * Decode the UTF-8 sequence at s[i] (i < n): returns its length in bytes and
+ * sets *cp; an invalid or truncated sequence (overlong forms, surrogates,
+ * above U+10FFFF, stray continuation bytes) gives U+FFFD and the length of
+ * its maximal subpart (at least 1).
+ */
+size_t mm_utf8_next(const char *s, size_t n, size_t i, uint32_t *cp);
 
 #endif

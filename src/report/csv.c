@@ -45,7 +45,7 @@ static void clean(struct strbuf *out, const char *s)
 	size_t n = strlen(s);
 	for (size_t i = 0; i < n;) {
 		uint32_t cp;
-		i += fmt_utf8_next(s, n, i, &cp);
+		i += mm_utf8_next(s, n, i, &cp);
 		if ((cp < 0x20 && cp != '\t' && cp != '\r' && cp != '\n') || cp == 0x7f) {
 			char e[4] = { '\\', 'x', hex[cp >> 4], hex[cp & 15] };
 			strbuf_add(out, e, 4);

@@ -64,55 +64,6 @@ void fmt_time(char out[FMT_TIME_LEN], long long ms, enum fmt_time_style style)
 			 se, frac);
 }
 
-size_t fmt_utf8_next(const char *s, size_t n, size_t i, uint32_t *cp)
-{
-	const unsigned char *p = (const unsigned char *)s + i;
-	size_t left = n - i;
-	unsigned char c = p[0];
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	/* length and the range of the second byte (RFC 3629 section 4) */
-	size_t len;
-	unsigned char lo = 0x80, hi = 0xbf;
-	if (c >= 0xc2 && c <= 0xdf) {
-		len = 2;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		len = 3;
-		if (c == 0xe0)
-			lo = 0xa0; /* no overlong forms */
-		else if (c == 0xed)
-			hi = 0x9f; /* no surrogates */
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4;
-		if (c == 0xf0)
-			lo = 0x90;
-		else if (c == 0xf4)
-			hi = 0x8f; /* nothing above U+10FFFF */
-	} else {
-		*cp = 0xfffd;
-		return 1;
-	}
-	/* an invalid sequence is replaced by one U+FFFD per maximal subpart
-	 * (Unicode's recommended practice, as Python's "replace" does) */
-	if (left < 2 || p[1] < lo || p[1] > hi) {
-		*cp = 0xfffd;
-		return 1;
-	}
-	uint32_t v = c & (len == 2 ? 0x1f : len == 3 ? 0x0f : 0x07);
-	v = (v << 6) | (p[1] & 0x3f);
-	for (size_t k = 2; k < len; k++) {
-		if (k >= left || (p[k] & 0xc0) != 0x80) {
-			*cp = 0xfffd;
-			return k;
-		}
-		v = (v << 6) | (p[k] & 0x3f);
-	}
-	*cp = v;
-	return len;
-}
-
 bool fmt_utf8_valid(const char *s)
 {
 	if (!s)
@@ -124,7 +75,7 @@ bool fmt_utf8_valid(const char *s)
 			continue;
 		}
 		uint32_t cp;
-		size_t k = fmt_utf8_next(s, n, i, &cp);
+		size_t k = mm_utf8_next(s, n, i, &cp);
 		/* U+FFFD in the input is EF BF BD; any other way to get it is a repair */
 		if (cp == 0xfffd && (k != 3 || memcmp(s + i, "\xef\xbf\xbd", 3)))
 			return false;
@@ -172,7 +123,7 @@ bool fmt_put_text(struct strbuf *sb, const char *s, size_t max, bool flatten)
 	bool cut = false;
 	for (size_t i = 0; i < n;) {
 		uint32_t cp;
-		i += fmt_utf8_next(s, n, i, &cp);
+		i += mm_utf8_next(s, n, i, &cp);
 		if (flatten && (cp < 0x20 || cp == 0x7f))
 			cp = ' ';
 		size_t l = cp_len(cp);

@@ -42,15 +42,7 @@ enum fmt_time_style {
 /* Unix milliseconds (UTC) as text; negative values are clamped to 0. */
 void fmt_time(char out[FMT_TIME_LEN], long long ms, enum fmt_time_style style);
 
-/*
- * Decode the UTF-8 sequence at s[i] (i < n). Returns the number of bytes it
- * takes (at least 1) and sets *cp to the code point. Bytes that are not
- * valid UTF-8 (stray or truncated sequences, overlong forms, surrogates,
- * values above U+10FFFF) yield U+FFFD, one per maximal subpart of a valid
- * sequence (Unicode's recommended practice; Python's "replace" does the
- * same), so a caller that re-encodes *cp always writes valid UTF-8.
- */
-size_t fmt_utf8_next(const char *s, size_t n, size_t i, uint32_t *cp);
+/* UTF-8 decoding: mm_utf8_next() in base/strbuf.h. */
 /* True when all of s is valid UTF-8 (NULL is). */
 bool fmt_utf8_valid(const char *s);
 /* Append the UTF-8 encoding of cp. */

@@ -37,7 +37,7 @@ static void xml_put(struct strbuf *sb, const char *s, bool attr)
 	size_t n = strlen(s);
 	for (size_t i = 0; i < n;) {
 		uint32_t cp;
-		i += fmt_utf8_next(s, n, i, &cp);
+		i += mm_utf8_next(s, n, i, &cp);
 		switch (cp) {
 		case '&':
 			strbuf_addstr(sb, "&amp;");

@@ -44,6 +44,50 @@ static long long parse_err(const char *s, size_t len, const struct json_limits *
 	return off;
 }
 
+/* JSON output is valid UTF-8 whatever the input bytes: invalid sequences
+ * become U+FFFD per maximal subpart (the same answers as Python's
+ * bytes.decode("utf-8", "replace")), valid ones pass unchanged, and our own
+ * strict parser reads the result back. */
+static void test_json_str_utf8(void **st)
+{
+	(void)st;
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "plain", "\"plain\"" },
+		{ "x\xff\xc3(y\xe2\x82\xac", "\"x\xef\xbf\xbd\xef\xbf\xbd(y\xe2\x82\xac\"" },
+		{ "\xed\xa0\x80", "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"" }, /* surrogate */
+		{ "\xc0\xaf", "\"\xef\xbf\xbd\xef\xbf\xbd\"" },			/* overlong */
+		{ "\xf0\x9f\x98", "\"\xef\xbf\xbd\"" },				/* truncated */
+		{ "\xf4\x90\x80\x80",
+		  "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"" }, /* > U+10FFFF */
+		{ "\xef\xbf\xbd\xf0\x9f\x98\x80", "\"\xef\xbf\xbd\xf0\x9f\x98\x80\"" },
+		{ "a\x01\x7f", "\"a\\u0001\\u007f\"" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct strbuf sb = STRBUF_INIT;
+		strbuf_add_json_str(&sb, cases[i].in);
+		assert_string_equal(sb.buf, cases[i].out);
+		struct arena a;
+		arena_init(&a);
+		struct mm_err e = { 0 };
+		struct json *v = NULL;
+		long long off;
+		assert_int_equal(json_parse(&a, sb.buf, sb.len, NULL, &v, &off, &e), 0);
+		assert_non_null(v);
+		/* every sequence of the output is valid UTF-8 */
+		for (size_t k = 0; k < sb.len;) {
+			uint32_t cp;
+			size_t len = mm_utf8_next(sb.buf, sb.len, k, &cp);
+			if (cp == 0xfffd)
+				assert_memory_equal(sb.buf + k, "\xef\xbf\xbd", 3);
+			k += len;
+		}
+		arena_release(&a);
+		strbuf_release(&sb);
+	}
+}
+
 static void test_json_values(void **st)
 {
 	(void)st;
@@ -677,14 +721,14 @@ static void test_yaml(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_json_values),    cmocka_unit_test(test_json_int_range),
-		cmocka_unit_test(test_json_roundtrip), cmocka_unit_test(test_json_errors),
-		cmocka_unit_test(test_json_limits),    cmocka_unit_test(test_json_next),
-		cmocka_unit_test(test_json_insitu),    cmocka_unit_test(test_json_stream),
-		cmocka_unit_test(test_json_pool),      cmocka_unit_test(test_cidr),
-		cmocka_unit_test(test_ivset_random),   cmocka_unit_test(test_special_ranges),
-		cmocka_unit_test(test_strbuf),	       cmocka_unit_test(test_hmap),
-		cmocka_unit_test(test_yaml),
+		cmocka_unit_test(test_json_str_utf8),  cmocka_unit_test(test_json_values),
+		cmocka_unit_test(test_json_int_range), cmocka_unit_test(test_json_roundtrip),
+		cmocka_unit_test(test_json_errors),    cmocka_unit_test(test_json_limits),
+		cmocka_unit_test(test_json_next),      cmocka_unit_test(test_json_insitu),
+		cmocka_unit_test(test_json_stream),    cmocka_unit_test(test_json_pool),
+		cmocka_unit_test(test_cidr),	       cmocka_unit_test(test_ivset_random),
+		cmocka_unit_test(test_special_ranges), cmocka_unit_test(test_strbuf),
+		cmocka_unit_test(test_hmap),	       cmocka_unit_test(test_yaml),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -194,7 +194,7 @@ static size_t decode(const char *s, size_t n, uint32_t *cps, size_t max)
 {
 	size_t k = 0;
 	for (size_t i = 0; i < n && k < max;) {
-		i += fmt_utf8_next(s, n, i, &cps[k]);
+		i += mm_utf8_next(s, n, i, &cps[k]);
 		k++;
 	}
 	return k;
