@@ -13,7 +13,7 @@
  * unknown run, no run to compare with; 3 runtime error (store unreadable).
  *
  * JSON and terminal-safe text come from the report module's helpers
- * (report-int.h: jw_*, report_text_put), so diff output escapes exactly as
+ * (report/jw.h: jw_*, report_text_put), so diff output escapes exactly as
  * the reports do.
  */
 #include <errno.h>
@@ -24,7 +24,7 @@
 #include <string.h>
 
 #include "cmd.h"
-#include "report/report-int.h"
+#include "report/jw.h"
 #include "report/report.h"
 #include "store/store.h"
 #include "base/banned.h"

@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "cmd.h"
-#include "report/report-int.h"
+#include "report/jw.h"
 #include "store/store.h"
 #include "base/banned.h"
 
