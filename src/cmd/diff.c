@@ -6,7 +6,8 @@
  * RUN_B, which covered their account and region with the same inputs;
  * changed ones are in both with another severity, status, message or mute
  * state. Without run ids: the latest run against the latest earlier run of
- * the same accounts and regions.
+ * the same accounts and regions, else the run just before it (said on
+ * stderr).
  *
  * Exit: 0 shown; 1 with --fail-on SEV when the diff brings a failing finding
  * at or above SEV (new, or changed into one); 2 usage error, missing store,
@@ -36,7 +37,7 @@ static const char diff_usage[] =
     "\n"
     "Show the findings that are new, resolved or changed between two runs recorded\n"
     "with `mamori scan --db TARGET` (default: the latest run and the one before it\n"
-    "with the same accounts and regions).\n"
+    "with the same accounts and regions, else the run just before it).\n"
     "\n"
     "options:\n"
     "      --db TARGET        the findings store: a SQLite file or a postgresql:// URL\n"
@@ -353,13 +354,20 @@ int cmd_diff(int argc, char **argv, const struct cmd_ctx *ctx)
 	struct store_diff d;
 	struct strbuf out = STRBUF_INIT;
 	memset(&d, 0, sizeof(d));
+	bool same_scope = true;
 	if (store_open(&s, o.db, STORE_OPEN_EXISTING, &e) < 0 ||
-	    (!o.from && store_default_pair(s, &o.from, &o.to, &e) < 0) ||
+	    (!o.from && store_default_pair(s, &o.from, &o.to, &same_scope, &e) < 0) ||
 	    store_diff(s, o.from, o.to, &d, &e) < 0) {
 		fprintf(stderr, "mamori: diff: %s\n", e.msg);
 		rc = store_exit(e.code);
 		goto out;
 	}
+	if (!same_scope)
+		fprintf(
+		    stderr,
+		    "mamori: diff: note: no earlier run of the same accounts and regions as run "
+		    "%lld: comparing with run %lld, the run before it\n",
+		    o.to, o.from);
 	if (o.json) {
 		render_json(&out, &d);
 		if (d.uncovered)

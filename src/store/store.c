@@ -638,10 +638,12 @@ static int row_str(void *ctx, const char *const *cols, int ncols)
 	return 0;
 }
 
-int store_default_pair(struct store *s, long long *from, long long *to, struct mm_err *e)
+int store_default_pair(struct store *s, long long *from, long long *to, bool *same_scope,
+		       struct mm_err *e)
 {
-	long long last = 0, prev = 0, nruns = 0;
+	long long last = 0, prev = 0;
 	struct strbuf scope = STRBUF_INIT;
+	*same_scope = true;
 	int rc = q(s, "SELECT max(id) FROM runs", NULL, 0, row_ll, &last, e);
 	if (!rc && !last)
 		rc = mm_err_set(e, MM_ENOTFOUND, "store '%s' has no runs yet", s->name);
@@ -652,16 +654,18 @@ int store_default_pair(struct store *s, long long *from, long long *to, struct m
 	if (!rc)
 		rc = q(s, "SELECT max(id) FROM runs WHERE scope = ? AND id < ?", p2, 2, row_ll,
 		       &prev, e);
-	if (!rc && !prev && !(rc = q(s, "SELECT count(*) FROM runs", NULL, 0, row_ll, &nruns, e)))
-		rc = nruns < 2
-			 ? mm_err_set(e, MM_ENOTFOUND,
-				      "store '%s' has one run (%lld): nothing to compare it "
-				      "with yet",
-				      s->name, last)
-			 : mm_err_set(e, MM_ENOTFOUND,
-				      "no earlier run of the same accounts and regions as run "
-				      "%lld (%.200s): name the two runs to compare",
-				      last, scope.buf);
+	if (!rc && !prev) {
+		/* no earlier run of the same accounts and regions: the run just
+		 * before (findings the other run did not cover are reported as
+		 * uncovered, never as resolved) */
+		*same_scope = false;
+		rc = q(s, "SELECT max(id) FROM runs WHERE id < ?", &p1, 1, row_ll, &prev, e);
+		if (!rc && !prev)
+			rc = mm_err_set(e, MM_ENOTFOUND,
+					"store '%s' has one run (%lld): nothing to compare it with "
+					"yet",
+					s->name, last);
+	}
 	strbuf_release(&scope);
 	if (rc)
 		return rc;

@@ -158,9 +158,12 @@ struct store_diff {
 
 /*
  * The default pair for `mamori diff`: the latest run and the latest earlier
- * run of the same scope. MM_ENOTFOUND (message says why) when there is none.
+ * run of the same scope (*same_scope true), else the run just before it
+ * (*same_scope false). MM_ENOTFOUND (message says why) when the store has
+ * fewer than two runs.
  */
-int store_default_pair(struct store *s, long long *from, long long *to, struct mm_err *e);
+int store_default_pair(struct store *s, long long *from, long long *to, bool *same_scope,
+		       struct mm_err *e);
 /* Diff two runs (MM_ENOTFOUND for an unknown run id). Items sorted worst first. */
 int store_diff(struct store *s, long long from, long long to, struct store_diff *d,
 	       struct mm_err *e);

@@ -258,7 +258,9 @@ static void test_lifecycle(void **state)
 
 	/* default pair: run 4 and the latest earlier run of its scope (3) */
 	long long from = 0, to = 0;
-	assert_int_equal(store_default_pair(s, &from, &to, &e), 0);
+	bool same = false;
+	assert_int_equal(store_default_pair(s, &from, &to, &same, &e), 0);
+	assert_true(same);
 	assert_int_equal(from, 3);
 	assert_int_equal(to, 4);
 
@@ -306,16 +308,21 @@ static void test_default_pair_errors(void **state)
 	struct store *s = open_ok(x->db);
 	struct mm_err e = { 0 };
 	long long a, b;
-	assert_int_equal(store_default_pair(s, &a, &b, &e), MM_ENOTFOUND);
+	bool same;
+	assert_int_equal(store_default_pair(s, &a, &b, &same, &e), MM_ENOTFOUND);
 	assert_non_null(strstr(e.msg, "no runs"));
 	struct findings fs;
 	findings_init(&fs);
 	record(s, &fs, in_both, 3, NULL);
-	assert_int_equal(store_default_pair(s, &a, &b, &e), MM_ENOTFOUND);
+	assert_int_equal(store_default_pair(s, &a, &b, &same, &e), MM_ENOTFOUND);
 	assert_non_null(strstr(e.msg, "one run"));
 	record(s, &fs, in_a1, 3, NULL);
-	assert_int_equal(store_default_pair(s, &a, &b, &e), MM_ENOTFOUND);
-	assert_non_null(strstr(e.msg, "same accounts and regions as run 2"));
+	/* another scope: the run just before, said so */
+	same = true;
+	assert_int_equal(store_default_pair(s, &a, &b, &same, &e), 0);
+	assert_false(same);
+	assert_int_equal(a, 1);
+	assert_int_equal(b, 2);
 	findings_release(&fs);
 	store_close(s);
 }
