@@ -55,7 +55,11 @@ struct finding {
 	struct finding_tag *tags; /* resource tags, for mutelist matching */
 	size_t ntags;
 	const char *mute_reason; /* set when status == MM_ST_MUTED */
-	const char *fp_extra;	 /* extra fingerprint input (e.g. port class) */
+	/* when status == MM_ST_MUTED: what it was before muting (MM_ST_FAIL or
+	 * MM_ST_UNKNOWN), so formats can say "suppressed failure" or
+	 * "suppressed unknown" */
+	enum mm_status muted_from;
+	const char *fp_extra; /* extra fingerprint input (e.g. port class) */
 };
 
 struct findings {

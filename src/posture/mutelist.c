@@ -420,6 +420,7 @@ size_t mutelist_apply_diags(const struct mutelist *ml, struct findings *fs, time
 				hit = m;
 		}
 		if (hit) {
+			f->muted_from = f->status;
 			f->status = MM_ST_MUTED;
 			f->mute_reason = arena_strdup(&fs->arena, hit->reason);
 			muted++;

@@ -260,9 +260,11 @@ static void write_finding(struct asff *a, const struct finding *f, const struct 
 	jw_key(w, "Compliance");
 	jw_obj_begin(w);
 	jw_kstr(w, "Status",
-		f->status == MM_ST_PASS	     ? "PASSED"
-		: f->status == MM_ST_UNKNOWN ? "WARNING"
-					     : "FAILED");
+		f->status == MM_ST_PASS ? "PASSED"
+		: (f->status == MM_ST_UNKNOWN ||
+		   (f->status == MM_ST_MUTED && f->muted_from == MM_ST_UNKNOWN))
+		    ? "WARNING"
+		    : "FAILED");
 	if (f->ncompliance) {
 		jw_key(w, "RelatedRequirements");
 		jw_arr_begin(w);

@@ -31,8 +31,10 @@ static void write_finding(struct jw *w, const struct finding *f)
 	jw_kstr(w, "title", f->title);
 	jw_kstr(w, "severity", mm_sev_name(f->sev));
 	jw_kstr(w, "status", mm_status_name(f->status));
-	if (f->status == MM_ST_MUTED)
+	if (f->status == MM_ST_MUTED) {
 		jw_kstr(w, "mute_reason", f->mute_reason ? f->mute_reason : "");
+		jw_kstr(w, "muted_from", mm_status_name(f->muted_from));
+	}
 
 	jw_key(w, "resource");
 	jw_obj_begin(w);

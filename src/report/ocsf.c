@@ -276,6 +276,10 @@ static void write_event(struct jw *w, const struct finding *f, const struct repo
 {
 	const struct posture_rule *r = m->catalog ? posture_rule_find(m->catalog, f->rule) : NULL;
 	struct ocsf_status st = map_status(f->status);
+	if (f->status == MM_ST_MUTED && f->muted_from == MM_ST_UNKNOWN) {
+		st.compliance_id = 2; /* a suppressed unknown is a warning, not a failure */
+		st.compliance = "Warning";
+	}
 	jw_obj_begin(w);
 	write_classification(w);
 	jw_key(w, "severity_id");

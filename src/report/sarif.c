@@ -289,9 +289,11 @@ static void write_locations(struct jw *w, const struct finding *f, const char *s
 
 static void write_result(struct jw *w, const struct finding *f, size_t ri, const char *snapshot)
 {
-	const char *kind = f->status == MM_ST_UNKNOWN ? "open"
-			   : f->status == MM_ST_PASS  ? "pass"
-						      : "fail";
+	const char *kind = (f->status == MM_ST_UNKNOWN ||
+			    (f->status == MM_ST_MUTED && f->muted_from == MM_ST_UNKNOWN))
+			       ? "open"
+			   : f->status == MM_ST_PASS ? "pass"
+						     : "fail";
 	jw_obj_begin(w);
 	fmt_jw_kstr(w, "ruleId", f->rule ? f->rule : "");
 	jw_key(w, "ruleIndex");
