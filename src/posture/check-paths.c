@@ -89,7 +89,7 @@ void check_paths(struct pctx *x)
 	paths_result_init(&pr);
 	struct paths_opts po = { .partial = true };
 	struct mm_err e = { 0 };
-	if (paths_find(x->m, pexp_result(x->exp), &po, &pr, &e) == 0) {
+	if (paths_find_in(x->m, x->exp, &po, &pr, &e) == 0) {
 		for (size_t i = 0; i < pr.nr; i++)
 			emit(x, &pr.v[i]);
 		if (x->o->passed) {

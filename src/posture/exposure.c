@@ -27,14 +27,15 @@ struct pexp_slice {
 
 struct pexp {
 	struct mm_model *m;
-	struct reach_ctx *rc;
-	struct reach_result res;
-	struct arena a;	       /* slices */
-	struct hmap by_inst;   /* instance id -> struct pexp_slice */
-	struct hmap by_eni;    /* interface id -> struct pexp_slice */
-	bool evaluated;	       /* pexp_ensure() ran */
-	int err;	       /* its result */
-	struct mm_err err_msg; /* when err < 0 */
+	struct reach_ctx *rc;	      /* NULL for pexp_wrap() */
+	struct reach_result res;      /* owned results (pexp_ensure) */
+	const struct reach_result *r; /* the results indexed: &res, or a caller's */
+	struct arena a;		      /* slices */
+	struct hmap by_inst;	      /* instance id -> struct pexp_slice */
+	struct hmap by_eni;	      /* interface id -> struct pexp_slice */
+	bool evaluated;		      /* pexp_ensure() ran */
+	int err;		      /* its result */
+	struct mm_err err_msg;	      /* when err < 0 */
 };
 
 struct pexp *pexp_new(struct mm_model *m)
@@ -78,7 +79,7 @@ static void slice_add(size_t *lo, size_t *hi, size_t i)
 
 static void build_index(struct pexp *p)
 {
-	const struct reach_result *r = &p->res;
+	const struct reach_result *r = p->r;
 	for (size_t i = 0; i < r->nexp; i++) {
 		const struct reach_exposure *x = &r->exp[i];
 		struct pexp_slice *s = slice_get(p, &p->by_inst, x->resource);
@@ -118,6 +119,7 @@ int pexp_ensure(struct pexp *p, struct mm_err *e)
 		 * of its own family */
 		o.family_blocks = true;
 		p->err = reach_eval(p->rc, &o, &p->res, &p->err_msg);
+		p->r = &p->res;
 		if (!p->err)
 			build_index(p);
 	}
@@ -128,7 +130,16 @@ int pexp_ensure(struct pexp *p, struct mm_err *e)
 
 const struct reach_result *pexp_result(const struct pexp *p)
 {
-	return &p->res;
+	return p->r;
+}
+
+struct pexp *pexp_wrap(struct mm_model *m, const struct reach_result *r)
+{
+	struct pexp *p = pexp_new(m);
+	p->r = r;
+	p->evaluated = true;
+	build_index(p);
+	return p;
 }
 
 int pexp_error(struct pexp *p, struct mm_err *e)
@@ -141,11 +152,11 @@ static void view_of(const struct pexp *p, const struct pexp_slice *s, struct pex
 	memset(v, 0, sizeof(*v));
 	if (!s)
 		return;
-	v->exp = p->res.exp + s->e0;
+	v->exp = p->r->exp + s->e0;
 	v->nexp = s->e1 - s->e0;
-	v->blk = p->res.blk + s->b0;
+	v->blk = p->r->blk + s->b0;
 	v->nblk = s->b1 - s->b0;
-	v->unk = p->res.unk + s->u0;
+	v->unk = p->r->unk + s->u0;
 	v->nunk = s->u1 - s->u0;
 }
 
@@ -285,7 +296,7 @@ const char *pexp_port_why(struct pexp *p, struct arena *a, const char *instance_
 {
 	struct reach_verdict v;
 	struct mm_err e = { 0 };
-	if (pexp_ensure(p, NULL) < 0 || !instance_id ||
+	if (pexp_ensure(p, NULL) < 0 || !instance_id || !p->rc ||
 	    reach_port_verdict_family(p->rc, instance_id, fam, proto, port, &v, &e) ||
 	    v.state != 0 || !v.code)
 		return NULL;
@@ -324,19 +335,19 @@ void pexp_stats(struct pexp *p, struct posture_exposure_stats *st)
 	if (!p || !p->evaluated || p->err < 0)
 		return;
 	st->computed = true;
-	st->instances = p->res.instances;
-	st->interfaces = p->res.enis;
+	st->instances = p->r->instances;
+	st->interfaces = p->r->enis;
 	const char *last = NULL;
-	for (size_t i = 0; i < p->res.nexp; i++) {
-		const struct reach_exposure *x = &p->res.exp[i];
+	for (size_t i = 0; i < p->r->nexp; i++) {
+		const struct reach_exposure *x = &p->r->exp[i];
 		if (x->origin != REACH_FROM_INTERNET || (last && !strcmp(last, x->resource)))
 			continue;
 		last = x->resource;
 		st->internet++;
 	}
 	last = NULL;
-	for (size_t i = 0; i < p->res.nunk; i++) {
-		const struct reach_unknown *u = &p->res.unk[i];
+	for (size_t i = 0; i < p->r->nunk; i++) {
+		const struct reach_unknown *u = &p->r->unk[i];
 		if (u->origin != REACH_FROM_INTERNET || (last && !strcmp(last, u->resource)))
 			continue;
 		last = u->resource;

@@ -236,72 +236,6 @@ static void missing_add(struct pb *b, const char *why)
 	b->missing[b->nmissing++] = adup(b, why);
 }
 
-/* The reachability results of one instance: slices of the sorted arrays. */
-struct rview {
-	const struct reach_exposure *exp;
-	size_t nexp;
-	const struct reach_block *blk;
-	size_t nblk;
-	const struct reach_unknown *unk;
-	size_t nunk;
-};
-
-struct islice {
-	size_t e0, e1, b0, b1, u0, u1;
-};
-
-static void extend(size_t *lo, size_t *hi, size_t i)
-{
-	if (*lo == *hi)
-		*lo = i;
-	*hi = i + 1;
-}
-
-static struct islice *islice_get(struct hmap *h, struct arena *a, const char *id)
-{
-	struct islice *s = hmap_get(h, id);
-	if (!s) {
-		s = arena_calloc(a, 1, sizeof(*s));
-		hmap_put(h, id, s);
-	}
-	return s;
-}
-
-static void index_reach(const struct reach_result *rr, struct hmap *h, struct arena *a)
-{
-	for (size_t i = 0; rr && i < rr->nexp; i++)
-		if (rr->exp[i].origin == REACH_FROM_INTERNET) {
-			struct islice *s = islice_get(h, a, rr->exp[i].resource);
-			extend(&s->e0, &s->e1, i);
-		}
-	for (size_t i = 0; rr && i < rr->nblk; i++)
-		if (rr->blk[i].origin == REACH_FROM_INTERNET && rr->blk[i].resource) {
-			struct islice *s = islice_get(h, a, rr->blk[i].resource);
-			extend(&s->b0, &s->b1, i);
-		}
-	for (size_t i = 0; rr && i < rr->nunk; i++)
-		if (rr->unk[i].origin == REACH_FROM_INTERNET && rr->unk[i].resource) {
-			struct islice *s = islice_get(h, a, rr->unk[i].resource);
-			extend(&s->u0, &s->u1, i);
-		}
-}
-
-static void rview_of(const struct reach_result *rr, struct hmap *h, const char *id, struct rview *v)
-{
-	memset(v, 0, sizeof(*v));
-	const struct islice *s = hmap_get(h, id);
-	if (!s || !rr)
-		return;
-	/* an instance's entries are contiguous, but peering entries may sit
-	 * between its internet ones: users filter by origin again */
-	v->exp = rr->exp + s->e0;
-	v->nexp = s->e1 - s->e0;
-	v->blk = rr->blk + s->b0;
-	v->nblk = s->b1 - s->b0;
-	v->unk = rr->unk + s->u0;
-	v->nunk = s->u1 - s->u0;
-}
-
 static void ports_text(struct strbuf *sb, const struct reach_exposure *x)
 {
 	if (x->proto == MM_PROTO_ALL) {
@@ -340,7 +274,7 @@ static bool service_port(const struct reach_exposure *x)
 
 /* The exposure a chain shows: direct before load balancer, broad sources
  * before narrow, tcp before other protocols; ties by the engine's order. */
-static const struct reach_exposure *best_exposure(const struct rview *v)
+static const struct reach_exposure *best_exposure(const struct pexp_view *v)
 {
 	const struct reach_exposure *best = NULL;
 	int bs = -1;
@@ -363,7 +297,7 @@ enum lstate { L_ABSENT, L_PRESENT, L_UNKNOWN };
 /* Internet reachability links; returns their state and sets *why (absent or
  * unknown), *narrow (only narrow source ranges). */
 static enum lstate add_reach_links(struct pb *b, const struct mm_instance *in,
-				   const struct rview *v, const char **why, bool *narrow,
+				   const struct pexp_view *v, const char **why, bool *narrow,
 				   size_t *first_link)
 {
 	*first_link = b->nlinks;
@@ -604,7 +538,6 @@ static size_t add_stmt_links(struct pb *b, const struct cap *const *caps, size_t
 			if (s->conditional)
 				strbuf_addstr(&b->sb, " (only under its Condition)");
 			struct path_link *l = link_add(b, "statement", id, b->sb.buf);
-			l->id = id;
 			link_ev_loc(b, l, &s->loc,
 				    aprintf(b, "grants %s (%s)", caps[c]->action,
 					    iam_decision_name(r->decision)));
@@ -689,7 +622,7 @@ static void rb_collect(struct rb_perm *v, size_t *nv, bool *bad, const struct mm
 	}
 }
 
-static void reach_breaks(struct pb *b, const struct mm_instance *in, const struct rview *v,
+static void reach_breaks(struct pb *b, const struct mm_instance *in, const struct pexp_view *v,
 			 size_t link)
 {
 	const char *region = in->r.region ? in->r.region : "unknown";
@@ -852,7 +785,7 @@ static enum mm_sev sev_down(enum mm_sev s)
 }
 
 /* A goal reached through the internet and IMDSv1 (data, privilege). */
-static void internet_path(struct pb *b, const struct mm_instance *in, const struct rview *v,
+static void internet_path(struct pb *b, const struct mm_instance *in, const struct pexp_view *v,
 			  const struct caps *c, enum path_goal g, const struct paths_opts *o)
 {
 	const struct cap *goal[NPRIV + 2];
@@ -1026,8 +959,8 @@ static const char *container_host(struct pb *b, const struct mm_instance *in, co
 	return NULL;
 }
 
-static void creds_path(struct pb *b, const struct mm_instance *in, const struct rview *v,
-		       const struct caps *c, const struct paths_opts *o)
+static void creds_path(struct pb *b, const struct mm_instance *in, const struct pexp_view *v,
+		       const struct caps *c)
 {
 	const struct mm_imds *d = &in->imds;
 	if (!d->http_tokens || strcmp(d->http_tokens, "optional") || d->hop_limit < 2 ||
@@ -1062,7 +995,6 @@ static void creds_path(struct pb *b, const struct mm_instance *in, const struct 
 		l->present = false;
 		l->unknown = true;
 	}
-	(void)o;
 	struct attack_path *p = path_new(b, in, PATH_GOAL_CREDS);
 	p->complete = rs == L_PRESENT && !c->unknown;
 	p->sev = rs == L_PRESENT && !narrow ? MM_SEV_CRITICAL : MM_SEV_HIGH;
@@ -1089,9 +1021,9 @@ static void creds_path(struct pb *b, const struct mm_instance *in, const struct 
 		      : NULL);
 	if (rs == L_PRESENT)
 		reach_breaks(b, in, v, reach_link);
-	p->title = adup(b, aprintf(b, "container -> %s (IMDSv1, hop limit %lld) -> role %s",
-				   in->r.id, d->hop_limit, c->role ? c->role : "?"));
-	p->target = adup(b, aprintf(b, "credentials of role %s", c->role ? c->role : "?"));
+	p->title = aprintf(b, "container -> %s (IMDSv1, hop limit %lld) -> role %s", in->r.id,
+			   d->hop_limit, c->role ? c->role : "?");
+	p->target = aprintf(b, "credentials of role %s", c->role ? c->role : "?");
 	finish_path(b);
 }
 
@@ -1115,15 +1047,14 @@ static int path_cmp(const void *a, const void *b)
 	return strcmp(x->resource, y->resource);
 }
 
-int paths_find(struct mm_model *m, const struct reach_result *rr, const struct paths_opts *o,
-	       struct paths_result *out, struct mm_err *e)
+int paths_find_in(struct mm_model *m, struct pexp *px, const struct paths_opts *o,
+		  struct paths_result *out, struct mm_err *e)
 {
 	if (!m || !out || !o)
 		return mm_err_set(e, MM_EUSAGE, "paths_find: missing argument");
 	struct arena a;
 	arena_init(&a);
-	struct hmap slices = HMAP_INIT, cache = HMAP_INIT;
-	index_reach(rr, &slices, &a);
+	struct hmap cache = HMAP_INIT;
 	struct pb b = { .m = m, .out = out };
 	strbuf_init(&b.sb, 0);
 	int rc = 0;
@@ -1143,30 +1074,37 @@ int paths_find(struct mm_model *m, const struct reach_result *rr, const struct p
 		}
 		if (c->unknown)
 			out->unknown_roles++;
-		struct rview v;
-		rview_of(rr, &slices, in->r.id, &v);
-		if (!rr) {
-			/* reachability not computed: every reach link unknown */
-			static const struct reach_unknown nounk = {
-				.origin = REACH_FROM_INTERNET,
-				.component = "exposure analysis",
-				.reason = "not run (--no-reach)",
-			};
-			v.unk = &nounk;
-			v.nunk = 1;
-		}
+		struct pexp_view v;
+		memset(&v, 0, sizeof(v));
+		/* reachability not computed: every reachability link unknown */
+		static const struct reach_unknown not_run = {
+			.origin = REACH_FROM_INTERNET,
+			.component = "exposure analysis",
+			.reason = "not run (--no-reach)",
+		};
+		if (px)
+			pexp_instance(px, in->r.id, &v);
+		else
+			v.unk = &not_run, v.nunk = 1;
 		internet_path(&b, in, &v, c, PATH_GOAL_DATA, o);
 		internet_path(&b, in, &v, c, PATH_GOAL_PRIVILEGE, o);
-		creds_path(&b, in, &v, c, o);
+		creds_path(&b, in, &v, c);
 	}
-	if (out->nr)
-		mm_qsort(out->v, out->nr, sizeof(*out->v), path_cmp);
+	mm_qsort(out->v, out->nr, sizeof(*out->v), path_cmp);
 	free(b.links);
 	free(b.breaks);
 	free(b.missing);
 	strbuf_release(&b.sb);
-	hmap_release(&slices);
 	hmap_release(&cache);
 	arena_release(&a);
+	return rc;
+}
+
+int paths_find(struct mm_model *m, const struct reach_result *rr, const struct paths_opts *o,
+	       struct paths_result *out, struct mm_err *e)
+{
+	struct pexp *px = rr && m ? pexp_wrap(m, rr) : NULL;
+	int rc = paths_find_in(m, px, o, out, e);
+	pexp_free(px);
 	return rc;
 }

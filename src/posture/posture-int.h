@@ -24,6 +24,7 @@
 #include <stddef.h>
 
 #include "posture.h"
+#include "paths.h"
 #include "base/embed.h"
 #include "base/hmap.h"
 #include "base/ipset.h"
@@ -178,6 +179,13 @@ bool pexp_cli_safe(const char *v);
 void pexp_perm_cli(struct strbuf *o, const struct mm_sg_perm *p, const size_t *src, size_t n);
 /* The engine's whole result (pexp_ensure() must have succeeded). */
 const struct reach_result *pexp_result(const struct pexp *p);
+/* An index over results the caller computed (reach_eval() with
+ * family_blocks), which must outlive it; pexp_port_why() answers NULL. */
+struct pexp *pexp_wrap(struct mm_model *m, const struct reach_result *r);
+
+/* paths_find() over an exposure index (NULL: reachability unknown). */
+int paths_find_in(struct mm_model *m, struct pexp *px, const struct paths_opts *o,
+		  struct paths_result *out, struct mm_err *e);
 
 /* ---- run context ---- */
 
