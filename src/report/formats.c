@@ -145,24 +145,6 @@ bool fmt_put_text(struct strbuf *sb, const char *s, size_t max, bool flatten)
 	return cut;
 }
 
-void fmt_jw_str(struct jw *w, const char *s)
-{
-	if (fmt_utf8_valid(s)) {
-		jw_str(w, s);
-		return;
-	}
-	struct strbuf sb = STRBUF_INIT;
-	fmt_put_text(&sb, s, 0, false);
-	jw_str(w, sb.buf);
-	strbuf_release(&sb);
-}
-
-void fmt_jw_kstr(struct jw *w, const char *key, const char *s)
-{
-	jw_key(w, key);
-	fmt_jw_str(w, s);
-}
-
 bool fmt_is_account_id(const char *s)
 {
 	if (!s)

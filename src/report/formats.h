@@ -57,13 +57,6 @@ void fmt_put_cp(struct strbuf *sb, uint32_t cp);
  */
 bool fmt_put_text(struct strbuf *sb, const char *s, size_t max, bool flatten);
 
-struct jw;
-/* jw_str() / "key": value with invalid UTF-8 repaired first (U+FFFD), so the
- * JSON formats always write valid UTF-8 whatever the snapshot held. NULL
- * writes null. */
-void fmt_jw_str(struct jw *w, const char *s);
-void fmt_jw_kstr(struct jw *w, const char *key, const char *s);
-
 /* Twelve ASCII digits: an AWS account id Security Hub accepts. */
 bool fmt_is_account_id(const char *s);
 /* Looks like an AWS region name ("us-east-1", "us-gov-west-1", "cn-north-1"). */

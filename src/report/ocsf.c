@@ -78,7 +78,7 @@ static void write_standards(struct jw *w, const struct finding *f)
 			continue;
 		strbuf_reset(&sb);
 		strbuf_add(&sb, s, len);
-		fmt_jw_str(w, sb.buf);
+		jw_str(w, sb.buf);
 		written++;
 	}
 	/* required attribute: a check outside every framework is mamori's own */
@@ -128,19 +128,19 @@ static void write_finding_info(struct jw *w, const struct finding *f, const stru
 	jw_key(w, "finding_info");
 	jw_obj_begin(w);
 	jw_kstr(w, "uid", f->id);
-	fmt_jw_kstr(w, "title", f->title ? f->title : f->rule);
+	jw_kstr(w, "title", f->title ? f->title : f->rule);
 	if (f->message)
-		fmt_jw_kstr(w, "desc", f->message);
+		jw_kstr(w, "desc", f->message);
 	if (r && r->group) {
 		jw_key(w, "types");
 		jw_arr_begin(w);
-		fmt_jw_str(w, r->group);
+		jw_str(w, r->group);
 		jw_arr_end(w);
 	}
 	jw_key(w, "analytic");
 	jw_obj_begin(w);
-	fmt_jw_kstr(w, "uid", f->rule);
-	fmt_jw_kstr(w, "name", f->rule);
+	jw_kstr(w, "uid", f->rule);
+	jw_kstr(w, "name", f->rule);
 	jw_key(w, "type_id");
 	jw_int(w, 1);
 	jw_kstr(w, "type", "Rule");
@@ -153,7 +153,7 @@ static void write_finding_info(struct jw *w, const struct finding *f, const stru
 		jw_arr_begin(w);
 		for (size_t i = 0; i < f->nev; i++)
 			if (f->ev[i].loc)
-				fmt_jw_str(w, f->ev[i].loc);
+				jw_str(w, f->ev[i].loc);
 		jw_arr_end(w);
 	}
 	jw_obj_end(w);
@@ -163,13 +163,13 @@ static void write_compliance(struct jw *w, const struct finding *f, struct ocsf_
 {
 	jw_key(w, "compliance");
 	jw_obj_begin(w);
-	fmt_jw_kstr(w, "control", f->rule);
+	jw_kstr(w, "control", f->rule);
 	write_standards(w, f);
 	if (f->ncompliance) {
 		jw_key(w, "requirements");
 		jw_arr_begin(w);
 		for (size_t i = 0; i < f->ncompliance; i++)
-			fmt_jw_str(w, f->compliance[i]);
+			jw_str(w, f->compliance[i]);
 		jw_arr_end(w);
 	}
 	jw_key(w, "status_id");
@@ -177,7 +177,7 @@ static void write_compliance(struct jw *w, const struct finding *f, struct ocsf_
 	jw_kstr(w, "status", st.compliance);
 	jw_kstr(w, "status_code", status_code(f->status));
 	if (f->message)
-		fmt_jw_kstr(w, "status_detail", f->message);
+		jw_kstr(w, "status_detail", f->message);
 	jw_obj_end(w);
 }
 
@@ -188,11 +188,11 @@ static void write_resource(struct jw *w, const struct finding *f)
 	jw_key(w, "resources");
 	jw_arr_begin(w);
 	jw_obj_begin(w);
-	fmt_jw_kstr(w, "uid", a ? a : f->res_id);
-	fmt_jw_kstr(w, "name", f->res_id);
-	fmt_jw_kstr(w, "type", f->res_type);
+	jw_kstr(w, "uid", a ? a : f->res_id);
+	jw_kstr(w, "name", f->res_id);
+	jw_kstr(w, "type", f->res_type);
 	if (known(f->region))
-		fmt_jw_kstr(w, "region", f->region);
+		jw_kstr(w, "region", f->region);
 	jw_kstr(w, "cloud_partition", fmt_partition(f->region));
 	if (f->ntags) {
 		jw_key(w, "labels");
@@ -203,7 +203,7 @@ static void write_resource(struct jw *w, const struct finding *f)
 			strbuf_addstr(&sb, f->tags[i].key ? f->tags[i].key : "");
 			strbuf_addch(&sb, '=');
 			strbuf_addstr(&sb, f->tags[i].value ? f->tags[i].value : "");
-			fmt_jw_str(w, sb.buf);
+			jw_str(w, sb.buf);
 		}
 		strbuf_release(&sb);
 		jw_arr_end(w);
@@ -221,14 +221,14 @@ static void write_cloud(struct jw *w, const struct finding *f)
 	if (known(f->account)) {
 		jw_key(w, "account");
 		jw_obj_begin(w);
-		fmt_jw_kstr(w, "uid", f->account);
+		jw_kstr(w, "uid", f->account);
 		jw_key(w, "type_id");
 		jw_int(w, 10);
 		jw_kstr(w, "type", "AWS Account");
 		jw_obj_end(w);
 	}
 	if (known(f->region))
-		fmt_jw_kstr(w, "region", f->region);
+		jw_kstr(w, "region", f->region);
 	jw_obj_end(w);
 }
 
@@ -240,21 +240,21 @@ static void write_unmapped(struct jw *w, const struct finding *f)
 	jw_obj_begin(w);
 	jw_kstr(w, "status", mm_status_name(f->status));
 	jw_kstr(w, "severity", mm_sev_name(f->sev));
-	fmt_jw_kstr(w, "resource_type", f->res_type);
-	fmt_jw_kstr(w, "resource_id", f->res_id);
+	jw_kstr(w, "resource_type", f->res_type);
+	jw_kstr(w, "resource_id", f->res_id);
 	if (f->status == MM_ST_MUTED)
-		fmt_jw_kstr(w, "mute_reason", f->mute_reason ? f->mute_reason : "");
+		jw_kstr(w, "mute_reason", f->mute_reason ? f->mute_reason : "");
 	jw_key(w, "evidence");
 	jw_arr_begin(w);
 	for (size_t i = 0; i < f->nev; i++) {
 		jw_obj_begin(w);
-		fmt_jw_kstr(w, "location", f->ev[i].loc);
-		fmt_jw_kstr(w, "detail", f->ev[i].what);
+		jw_kstr(w, "location", f->ev[i].loc);
+		jw_kstr(w, "detail", f->ev[i].what);
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);
 	if (f->rem_cli)
-		fmt_jw_kstr(w, "remediation_cli", f->rem_cli);
+		jw_kstr(w, "remediation_cli", f->rem_cli);
 	if (f->ntags) {
 		jw_key(w, "tags");
 		jw_obj_begin(w);
@@ -263,7 +263,7 @@ static void write_unmapped(struct jw *w, const struct finding *f)
 			struct strbuf k = STRBUF_INIT;
 			fmt_put_text(&k, f->tags[i].key ? f->tags[i].key : "", 0, false);
 			jw_key(w, k.buf);
-			fmt_jw_str(w, f->tags[i].value);
+			jw_str(w, f->tags[i].value);
 			strbuf_release(&k);
 		}
 		jw_obj_end(w);
@@ -292,9 +292,9 @@ static void write_event(struct jw *w, const struct finding *f, const struct repo
 	jw_kstr(w, "status", st.status);
 	jw_kstr(w, "status_code", status_code(f->status));
 	if (f->status == MM_ST_MUTED)
-		fmt_jw_kstr(w, "status_detail", f->mute_reason ? f->mute_reason : "muted");
+		jw_kstr(w, "status_detail", f->mute_reason ? f->mute_reason : "muted");
 	if (f->message)
-		fmt_jw_kstr(w, "message", f->message);
+		jw_kstr(w, "message", f->message);
 	write_metadata(w, m);
 	write_finding_info(w, f, r);
 	write_compliance(w, f, st);
@@ -303,7 +303,7 @@ static void write_event(struct jw *w, const struct finding *f, const struct repo
 	if (f->rem_text) {
 		jw_key(w, "remediation");
 		jw_obj_begin(w);
-		fmt_jw_kstr(w, "desc", f->rem_text);
+		jw_kstr(w, "desc", f->rem_text);
 		jw_obj_end(w);
 	}
 	write_unmapped(w, f);

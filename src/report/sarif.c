@@ -91,14 +91,14 @@ static void write_text_obj(struct jw *w, const char *key, const char *text)
 {
 	jw_key(w, key);
 	jw_obj_begin(w);
-	fmt_jw_kstr(w, "text", text && *text ? text : "-");
+	jw_kstr(w, "text", text && *text ? text : "-");
 	jw_obj_end(w);
 }
 
 static void write_rule(struct jw *w, const char *id, const struct posture_rule *pr)
 {
 	jw_obj_begin(w);
-	fmt_jw_kstr(w, "id", id);
+	jw_kstr(w, "id", id);
 	if (pr) {
 		write_text_obj(w, "shortDescription", pr->title);
 		write_text_obj(w, "fullDescription", pr->description ? pr->description : pr->title);
@@ -131,15 +131,15 @@ static void write_rule(struct jw *w, const char *id, const struct posture_rule *
 	jw_arr_begin(w);
 	jw_str(w, "security");
 	if (pr && pr->group)
-		fmt_jw_str(w, pr->group);
+		jw_str(w, pr->group);
 	if (pr && pr->resource_type && (!pr->group || strcmp(pr->group, pr->resource_type)))
-		fmt_jw_str(w, pr->resource_type);
+		jw_str(w, pr->resource_type);
 	jw_arr_end(w);
 	if (pr && pr->ncompliance) {
 		jw_key(w, "compliance");
 		jw_arr_begin(w);
 		for (size_t i = 0; i < pr->ncompliance; i++)
-			fmt_jw_str(w, pr->compliance[i]);
+			jw_str(w, pr->compliance[i]);
 		jw_arr_end(w);
 	}
 	jw_obj_end(w);
@@ -210,7 +210,7 @@ static void write_physical(struct jw *w, const char *snapshot, const char *loc)
 	jw_obj_begin(w);
 	jw_key(w, "artifactLocation");
 	jw_obj_begin(w);
-	fmt_jw_kstr(w, "uri", uri.buf);
+	jw_kstr(w, "uri", uri.buf);
 	if (rel)
 		jw_kstr(w, "uriBaseId", "%SRCROOT%");
 	jw_obj_end(w);
@@ -223,7 +223,7 @@ static void write_physical(struct jw *w, const char *snapshot, const char *loc)
 	if (pointer) {
 		jw_key(w, "properties");
 		jw_obj_begin(w);
-		fmt_jw_kstr(w, "jsonPointer", pointer);
+		jw_kstr(w, "jsonPointer", pointer);
 		jw_obj_end(w);
 	}
 	strbuf_release(&uri);
@@ -236,7 +236,7 @@ static void write_logical(struct jw *w, const struct finding *f)
 	jw_key(w, "logicalLocations");
 	jw_arr_begin(w);
 	jw_obj_begin(w);
-	fmt_jw_kstr(w, "name", f->res_id && *f->res_id ? f->res_id : "-");
+	jw_kstr(w, "name", f->res_id && *f->res_id ? f->res_id : "-");
 	if (!a) {
 		strbuf_reset(&arn);
 		strbuf_addf(&arn, "%s/%s/%s/%s", f->account ? f->account : "unknown",
@@ -244,7 +244,7 @@ static void write_logical(struct jw *w, const struct finding *f)
 			    f->res_id ? f->res_id : "-");
 		a = arn.buf;
 	}
-	fmt_jw_kstr(w, "fullyQualifiedName", a);
+	jw_kstr(w, "fullyQualifiedName", a);
 	jw_kstr(w, "kind", "resource");
 	jw_obj_end(w);
 	jw_arr_end(w);
@@ -295,7 +295,7 @@ static void write_result(struct jw *w, const struct finding *f, size_t ri, const
 			   : f->status == MM_ST_PASS ? "pass"
 						     : "fail";
 	jw_obj_begin(w);
-	fmt_jw_kstr(w, "ruleId", f->rule ? f->rule : "");
+	jw_kstr(w, "ruleId", f->rule ? f->rule : "");
 	jw_key(w, "ruleIndex");
 	jw_uint(w, ri);
 	jw_kstr(w, "kind", kind);
@@ -312,7 +312,7 @@ static void write_result(struct jw *w, const struct finding *f, size_t ri, const
 		jw_obj_begin(w);
 		jw_kstr(w, "kind", "external");
 		jw_kstr(w, "status", "accepted");
-		fmt_jw_kstr(w, "justification", f->mute_reason ? f->mute_reason : "");
+		jw_kstr(w, "justification", f->mute_reason ? f->mute_reason : "");
 		jw_obj_end(w);
 		jw_arr_end(w);
 	}
@@ -320,20 +320,20 @@ static void write_result(struct jw *w, const struct finding *f, size_t ri, const
 	jw_obj_begin(w);
 	jw_kstr(w, "severity", mm_sev_name(f->sev));
 	jw_kstr(w, "status", mm_status_name(f->status));
-	fmt_jw_kstr(w, "title", f->title);
-	fmt_jw_kstr(w, "resourceType", f->res_type);
-	fmt_jw_kstr(w, "resourceId", f->res_id);
+	jw_kstr(w, "title", f->title);
+	jw_kstr(w, "resourceType", f->res_type);
+	jw_kstr(w, "resourceId", f->res_id);
 	if (f->res_arn)
-		fmt_jw_kstr(w, "resourceArn", f->res_arn);
-	fmt_jw_kstr(w, "account", f->account);
-	fmt_jw_kstr(w, "region", f->region);
-	fmt_jw_kstr(w, "remediation", f->rem_text);
+		jw_kstr(w, "resourceArn", f->res_arn);
+	jw_kstr(w, "account", f->account);
+	jw_kstr(w, "region", f->region);
+	jw_kstr(w, "remediation", f->rem_text);
 	if (f->rem_cli)
-		fmt_jw_kstr(w, "remediationCli", f->rem_cli);
+		jw_kstr(w, "remediationCli", f->rem_cli);
 	jw_key(w, "compliance");
 	jw_arr_begin(w);
 	for (size_t i = 0; i < f->ncompliance; i++)
-		fmt_jw_str(w, f->compliance[i]);
+		jw_str(w, f->compliance[i]);
 	jw_arr_end(w);
 	jw_obj_end(w);
 	jw_obj_end(w);
@@ -363,7 +363,7 @@ static void write_invocation(struct jw *w, const struct report_meta *m)
 			write_text_obj(w, "message", g->msg);
 			jw_key(w, "properties");
 			jw_obj_begin(w);
-			fmt_jw_kstr(w, "file", g->file);
+			jw_kstr(w, "file", g->file);
 			jw_key(w, "offset");
 			if (g->off >= 0)
 				jw_int(w, g->off);
@@ -417,9 +417,9 @@ static int render(struct strbuf *out, const struct findings *fs, const struct re
 	jw_key(&w, "properties");
 	jw_obj_begin(&w);
 	if (m->snapshot)
-		fmt_jw_kstr(&w, "snapshot", m->snapshot);
+		jw_kstr(&w, "snapshot", m->snapshot);
 	if (m->account)
-		fmt_jw_kstr(&w, "account", m->account);
+		jw_kstr(&w, "account", m->account);
 	jw_obj_end(&w);
 	jw_obj_end(&w);
 	jw_arr_end(&w);

@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "trail-int.h"
-#include "report/formats.h"
 #include "base/banned.h"
 
 static void jstr(struct strbuf *sb, const char *s)
@@ -231,31 +230,13 @@ static void ob_key(struct ob *o, const char *k)
 	strbuf_addch(o->sb, ':');
 }
 
-/* A JSON string that is valid UTF-8 whatever the log held: OCSF is JSON,
- * and JSON is UTF-8 (invalid bytes become U+FFFD, report/formats.h). */
-static void ojstr(struct strbuf *sb, const char *v)
-{
-	if (!v) {
-		strbuf_addstr(sb, "null");
-		return;
-	}
-	if (fmt_utf8_valid(v)) {
-		strbuf_add_json_str(sb, v);
-		return;
-	}
-	struct strbuf t = STRBUF_INIT;
-	fmt_put_text(&t, v, 0, false);
-	strbuf_add_json_str(sb, t.buf);
-	strbuf_release(&t);
-}
-
 /* "k":"v", left out when v is NULL or empty (OCSF has no null) */
 static void ob_str(struct ob *o, const char *k, const char *v)
 {
 	if (!v || !*v)
 		return;
 	ob_key(o, k);
-	ojstr(o->sb, v);
+	strbuf_add_json_str(o->sb, v); /* always valid UTF-8 */
 }
 
 static void ob_num(struct ob *o, const char *k, long long v)
@@ -472,7 +453,7 @@ void trail_alert_ocsf(struct strbuf *sb, const struct trail_alert *a, const char
 	ob_str(&o, "desc", a->message);
 	ob_key(&o, "types");
 	strbuf_addch(sb, '[');
-	ojstr(sb, a->correlation ? "correlation" : trail_engine_name(a->engine));
+	strbuf_add_json_str(sb, a->correlation ? "correlation" : trail_engine_name(a->engine));
 	strbuf_addch(sb, ']');
 	ob_open(&o2, sb, "analytic", &o.first);
 	ob_str(&o2, "uid", a->rule);
@@ -494,7 +475,7 @@ void trail_alert_ocsf(struct strbuf *sb, const struct trail_alert *a, const char
 				strbuf_addch(sb, ',');
 			f1 = false;
 			strbuf_addstr(sb, "{\"uid\":");
-			ojstr(sb, id);
+			strbuf_add_json_str(sb, id);
 			strbuf_addch(sb, '}');
 			last = id;
 		}
@@ -529,7 +510,7 @@ void trail_alert_ocsf(struct strbuf *sb, const struct trail_alert *a, const char
 				strbuf_addch(sb, ',');
 			f1 = false;
 			strbuf_addstr(sb, "{\"uid\":");
-			ojstr(sb, a->resources[i]);
+			strbuf_add_json_str(sb, a->resources[i]);
 			strbuf_addch(sb, '}');
 		}
 		strbuf_addch(sb, ']');
@@ -548,11 +529,11 @@ void trail_alert_ocsf(struct strbuf *sb, const struct trail_alert *a, const char
 		ocsf_src(&o, a);
 	ob_open(&o2, sb, "data", &o.first);
 	ob_key(&o2, "file");
-	ojstr(sb, a->file);
+	strbuf_add_json_str(sb, a->file);
 	ob_num(&o2, "index", a->index);
 	ob_num(&o2, "offset", a->offset);
 	ob_key(&o2, "event_id");
-	ojstr(sb, a->event_id);
+	strbuf_add_json_str(sb, a->event_id);
 	ob_close(&o2);
 	ob_close(&o);
 	strbuf_addch(sb, ']');
@@ -571,9 +552,9 @@ void trail_alert_ocsf(struct strbuf *sb, const struct trail_alert *a, const char
 		struct ob win;
 		ob_open(&win, sb, "window", &o2.first);
 		ob_key(&win, "opened");
-		ojstr(sb, a->opened);
+		strbuf_add_json_str(sb, a->opened);
 		ob_key(&win, "closed");
-		ojstr(sb, a->closed);
+		strbuf_add_json_str(sb, a->closed);
 		ob_key(&win, "seconds");
 		if (a->seconds >= 0)
 			jnum(sb, a->seconds);
