@@ -328,8 +328,7 @@ int cmd_scan(int argc, char **argv, const struct cmd_ctx *ctx)
 	struct posture_catalog cat;
 	struct findings fs;
 	struct strbuf out = STRBUF_INIT, note = STRBUF_INIT;
-	struct reach_ctx *rctx = NULL;
-	struct reach_result rres = { 0 };
+	struct posture_reach_out rout = { 0 };
 	struct paths_result paths;
 	paths_result_init(&paths);
 	mm_model_init(&m);
@@ -365,7 +364,9 @@ int cmd_scan(int argc, char **argv, const struct cmd_ctx *ctx)
 				      .nports = o.nports,
 				      .passed = o.passed,
 				      .exposure = !o.no_reach,
-				      .exposure_stats = &xst };
+				      .exposure_stats = &xst,
+				      /* a format showing reachability reuses the analysis */
+				      .reach_out = mod->wants_analyses ? &rout : NULL };
 	if (posture_run(&m, &cat, &popts, &fs, &e) < 0) {
 		fprintf(stderr, "mamori: scan: %s\n", e.msg);
 		rc = EXIT_RUNTIME;
@@ -403,18 +404,17 @@ int cmd_scan(int argc, char **argv, const struct cmd_ctx *ctx)
 		.exposure_note = exposure_note(&xst, o.no_reach, &note),
 	};
 	if (mod->wants_analyses) {
-		/* a format that shows reachability and attack paths (HTML) */
-		rctx = reach_new(&m);
-		struct reach_opts ro = REACH_OPTS_INIT;
-		ro.family_blocks = true;
+		/* a format that shows reachability and attack paths (HTML): the
+		 * exposure analysis's results (none with --no-reach: the paths'
+		 * reachability links are then unknown) */
 		struct paths_opts po = { .partial = true };
-		if (reach_eval(rctx, &ro, &rres, &e) < 0 ||
-		    paths_find(&m, &rres, &po, &paths, &e) < 0) {
+		const struct reach_result *rr = rout.ctx ? &rout.res : NULL;
+		if (paths_find(&m, rr, &po, &paths, &e) < 0) {
 			fprintf(stderr, "mamori: scan: %s\n", e.msg);
 			rc = EXIT_RUNTIME;
 			goto out;
 		}
-		meta.reach = &rres;
+		meta.reach = rr;
 		meta.paths = &paths;
 	}
 	meta.started_ms = report_start_ms(started_ms);
@@ -459,8 +459,8 @@ out:
 	strbuf_release(&out);
 	strbuf_release(&note);
 	paths_result_release(&paths);
-	reach_result_release(&rres);
-	reach_free(rctx);
+	reach_result_release(&rout.res);
+	reach_free(rout.ctx);
 	findings_release(&fs);
 	posture_catalog_release(&cat);
 	mm_model_release(&m);

@@ -133,6 +133,18 @@ const struct reach_result *pexp_result(const struct pexp *p)
 	return p->r;
 }
 
+bool pexp_take(struct pexp *p, struct reach_ctx **ctx, struct reach_result *res)
+{
+	if (!p || !p->evaluated || p->err < 0 || !p->rc)
+		return false;
+	*ctx = p->rc;
+	*res = p->res;
+	p->rc = NULL;
+	memset(&p->res, 0, sizeof(p->res));
+	p->r = res;
+	return true;
+}
+
 struct pexp *pexp_wrap(struct mm_model *m, const struct reach_result *r)
 {
 	struct pexp *p = pexp_new(m);

@@ -179,6 +179,9 @@ bool pexp_cli_safe(const char *v);
 void pexp_perm_cli(struct strbuf *o, const struct mm_sg_perm *p, const size_t *src, size_t n);
 /* The engine's whole result (pexp_ensure() must have succeeded). */
 const struct reach_result *pexp_result(const struct pexp *p);
+/* Hand the engine and its results over to the caller (posture_opts
+ * reach_out); false when the engine did not run or failed. */
+bool pexp_take(struct pexp *p, struct reach_ctx **ctx, struct reach_result *res);
 /* An index over results the caller computed (reach_eval() with
  * family_blocks), which must outlive it; pexp_port_why() answers NULL. */
 struct pexp *pexp_wrap(struct mm_model *m, const struct reach_result *r);

@@ -566,6 +566,8 @@ int posture_run(struct mm_model *m, const struct posture_catalog *c, const struc
 	int rc = pexp_error(x.exp, e);
 	if (x.o->exposure_stats)
 		pexp_stats(x.exp, x.o->exposure_stats);
+	if (x.o->reach_out && rc == 0)
+		pexp_take(x.exp, &x.o->reach_out->ctx, &x.o->reach_out->res);
 	pctx_release(&x);
 	return rc < 0 ? rc : 0;
 }

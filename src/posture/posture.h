@@ -17,6 +17,7 @@
 #include "base/arena.h"
 #include "base/err.h"
 #include "base/finding.h"
+#include "reach/reach.h"
 
 struct posture_rule {
 	const char *id; /* stable, e.g. "ec2-sg-admin-port-world" */
@@ -75,6 +76,19 @@ struct posture_opts {
 	bool exposure;
 	/* Filled by posture_run() when not NULL (zeroed when exposure is off). */
 	struct posture_exposure_stats *exposure_stats;
+	/*
+	 * When not NULL and the exposure analysis ran: its reachability engine
+	 * and results (all origins, family_blocks) are handed over here instead
+	 * of being freed, for a caller that shows them too (the HTML report).
+	 * The caller releases them: reach_result_release(&res), reach_free(ctx).
+	 * Left zeroed when the analysis did not run.
+	 */
+	struct posture_reach_out *reach_out;
+};
+
+struct posture_reach_out {
+	struct reach_ctx *ctx;
+	struct reach_result res;
 };
 
 struct posture_exposure_stats {
