@@ -9,6 +9,7 @@
 #define MM_CMD_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "base/err.h"
@@ -39,6 +40,19 @@ int cmd_getopt_error(const char *cmd, int ch, char **argv);
 void cmd_print_diags(const char *cmd, const struct mm_diags *d, size_t max);
 /* Write sb to path (stdout when NULL): EXIT_CLEAN, EXIT_USAGE (cannot open) or EXIT_RUNTIME. */
 int cmd_write_output(const char *cmd, const struct strbuf *sb, const char *path);
+
+/* A report streamed to path (stdout when NULL): open (EXIT_CLEAN or
+ * EXIT_USAGE), cmd_out_flush() as the report_opts flush callback (writes sb
+ * and empties it; a write error sticks), close with what is left
+ * (EXIT_CLEAN or EXIT_RUNTIME, the error said on stderr). */
+struct cmd_out {
+	const char *cmd, *path;
+	FILE *f;
+	int err;
+};
+int cmd_out_open(struct cmd_out *co, const char *cmd, const char *path);
+int cmd_out_flush(struct strbuf *sb, void *arg);
+int cmd_out_close(struct cmd_out *co, struct strbuf *rest);
 /* Milliseconds since t0 (CLOCK_MONOTONIC). */
 long long cmd_ms_since(const struct timespec *t0);
 

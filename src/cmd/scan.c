@@ -420,16 +420,24 @@ int cmd_scan(int argc, char **argv, const struct cmd_ctx *ctx)
 	meta.started_ms = report_start_ms(started_ms);
 	meta.account = single_account(&m);
 	meta.elapsed_ms = cmd_ms_since(&t0);
-	struct report_opts ropts = { .color = ctx->color && !o.output };
-	if (mod->render(&out, &fs, &meta, &ropts) < 0) {
-		fprintf(stderr, "mamori: scan: cannot render the %s report\n", mod->name);
-		rc = EXIT_RUNTIME;
-		goto out;
-	}
 	if (o.output || !o.quiet) {
-		rc = cmd_write_output("scan", &out, o.output);
+		/* streamed: a large report is written as it is rendered */
+		struct cmd_out co;
+		rc = cmd_out_open(&co, "scan", o.output);
 		if (rc != EXIT_CLEAN)
 			goto out;
+		struct report_opts ropts = { .color = ctx->color && !o.output,
+					     .flush = cmd_out_flush,
+					     .flush_arg = &co };
+		int rr = mod->render(&out, &fs, &meta, &ropts);
+		rc = cmd_out_close(&co, &out);
+		if (rc != EXIT_CLEAN)
+			goto out;
+		if (rr < 0) {
+			fprintf(stderr, "mamori: scan: cannot render the %s report\n", mod->name);
+			rc = EXIT_RUNTIME;
+			goto out;
+		}
 	}
 	size_t asff_skipped = !strcmp(mod->name, "asff") ? report_asff_skipped(&fs) : 0;
 	if (asff_skipped)

@@ -53,25 +53,56 @@ void cmd_print_diags(const char *cmd, const struct mm_diags *d, size_t max)
 		fprintf(stderr, "mamori: %s: ... and %zu more\n", cmd, d->nr - max);
 }
 
-int cmd_write_output(const char *cmd, const struct strbuf *sb, const char *path)
+int cmd_out_open(struct cmd_out *co, const char *cmd, const char *path)
 {
-	FILE *f = path ? fopen(path, "w") : stdout;
-	if (!f) {
+	co->cmd = cmd;
+	co->path = path;
+	co->err = 0;
+	co->f = path ? fopen(path, "w") : stdout;
+	if (!co->f) {
+		progress_clear();
 		fprintf(stderr, "mamori: %s: cannot open '%s' for writing: %s\n", cmd, path,
 			strerror(errno));
 		return EXIT_USAGE;
 	}
-	size_t n = fwrite(sb->buf, 1, sb->len, f);
-	int err = n != sb->len ? errno : 0;
-	int rc = path ? fclose(f) : fflush(f);
-	if (!err && rc)
-		err = errno;
-	if (n != sb->len || rc) {
-		fprintf(stderr, "mamori: %s: cannot write '%s': %s\n", cmd,
-			path ? path : "<stdout>", strerror(err ? err : EIO));
+	return EXIT_CLEAN;
+}
+
+int cmd_out_flush(struct strbuf *sb, void *arg)
+{
+	struct cmd_out *co = arg;
+	if (!co->err && sb->len && fwrite(sb->buf, 1, sb->len, co->f) != sb->len)
+		co->err = errno ? errno : EIO;
+	strbuf_reset(sb);
+	return co->err ? -1 : 0;
+}
+
+int cmd_out_close(struct cmd_out *co, struct strbuf *rest)
+{
+	if (rest)
+		cmd_out_flush(rest, co);
+	int rc = co->path ? fclose(co->f) : fflush(co->f);
+	if (!co->err && rc)
+		co->err = errno ? errno : EIO;
+	co->f = NULL;
+	if (co->err) {
+		progress_clear();
+		fprintf(stderr, "mamori: %s: cannot write '%s': %s\n", co->cmd,
+			co->path ? co->path : "<stdout>", strerror(co->err));
 		return EXIT_RUNTIME;
 	}
 	return EXIT_CLEAN;
+}
+
+int cmd_write_output(const char *cmd, const struct strbuf *sb, const char *path)
+{
+	struct cmd_out co;
+	int rc = cmd_out_open(&co, cmd, path);
+	if (rc != EXIT_CLEAN)
+		return rc;
+	if (sb->len && fwrite(sb->buf, 1, sb->len, co.f) != sb->len)
+		co.err = errno ? errno : EIO;
+	return cmd_out_close(&co, NULL);
 }
 
 long long cmd_ms_since(const struct timespec *t0)

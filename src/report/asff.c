@@ -305,15 +305,21 @@ static void write_finding(struct asff *a, const struct finding *f, const struct 
 static int render(struct strbuf *out, const struct findings *fs, const struct report_meta *m,
 		  const struct report_opts *o)
 {
-	(void)o;
 	struct asff a;
 	jw_init(&a.w, out);
 	strbuf_init(&a.tmp, 256);
 	fmt_time(a.now, m->started_ms, FMT_TIME_ISO_MS_Z);
 	jw_arr_begin(&a.w);
-	for (size_t i = 0; fs && i < fs->nr; i++)
+	int fr = 0;
+	for (size_t i = 0; fs && i < fs->nr && !fr; i++) {
 		if (!report_asff_skip_reason(&fs->v[i]))
 			write_finding(&a, &fs->v[i], m);
+		fr = report_flush(out, o);
+	}
+	if (fr) {
+		strbuf_release(&a.tmp);
+		return fr;
+	}
 	jw_arr_end(&a.w);
 	jw_finish(&a.w);
 	strbuf_release(&a.tmp);

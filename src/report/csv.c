@@ -125,15 +125,17 @@ static int render(struct strbuf *out, const struct findings *fs, const struct re
 		  const struct report_opts *o)
 {
 	(void)m;
-	(void)o;
 	struct strbuf tmp = STRBUF_INIT;
 	for (size_t i = 0; i < sizeof(columns) / sizeof(columns[0]); i++)
 		cell(out, &tmp, columns[i], i == 0);
 	strbuf_add(out, "\r\n", 2);
-	for (size_t i = 0; fs && i < fs->nr; i++)
+	int fr = 0;
+	for (size_t i = 0; fs && i < fs->nr && !fr; i++) {
 		row(out, &tmp, &fs->v[i]);
+		fr = report_flush(out, o);
+	}
 	strbuf_release(&tmp);
-	return 0;
+	return fr;
 }
 
 const struct report_module report_module_csv = {

@@ -133,7 +133,6 @@ static void write_errors(struct jw *w, const struct mm_diags *d)
 static int json_render(struct strbuf *out, const struct findings *fs, const struct report_meta *m,
 		       const struct report_opts *o)
 {
-	(void)o;
 	struct jw w;
 	jw_init(&w, out);
 	jw_obj_begin(&w);
@@ -144,8 +143,13 @@ static int json_render(struct strbuf *out, const struct findings *fs, const stru
 	jw_obj_end(&w);
 	jw_key(&w, "findings");
 	jw_arr_begin(&w);
-	for (size_t i = 0; fs && i < fs->nr; i++)
+	int fr = 0;
+	for (size_t i = 0; fs && i < fs->nr && !fr; i++) {
 		write_finding(&w, &fs->v[i]);
+		fr = report_flush(out, o);
+	}
+	if (fr)
+		return fr;
 	jw_arr_end(&w);
 	write_summary(&w, fs, m);
 	write_errors(&w, m->diags);

@@ -250,7 +250,6 @@ static void write_suite(struct strbuf *sb, const struct finding *const *v, size_
 static int render(struct strbuf *out, const struct findings *fs, const struct report_meta *m,
 		  const struct report_opts *o)
 {
-	(void)o;
 	size_t n = fs ? fs->nr : 0;
 	const struct finding **v = xcalloc(n ? n : 1, sizeof(*v));
 	size_t fail = 0, skip = 0;
@@ -268,16 +267,19 @@ static int render(struct strbuf *out, const struct findings *fs, const struct re
 	attr_n(out, "skipped", skip);
 	strbuf_addstr(out, " time=\"0\">\n");
 	size_t suite = 0;
-	for (size_t i = 0; i < n;) {
+	int fr = 0;
+	for (size_t i = 0; i < n && !fr;) {
 		size_t j = i + 1;
 		while (j < n && !cmp_str(v[j]->rule, v[i]->rule))
 			j++;
 		write_suite(out, v + i, j - i, m, suite++);
+		fr = report_flush(out, o);
 		i = j;
 	}
-	strbuf_addstr(out, "</testsuites>\n");
+	if (!fr)
+		strbuf_addstr(out, "</testsuites>\n");
 	free(v);
-	return 0;
+	return fr;
 }
 
 const struct report_module report_module_junit = {

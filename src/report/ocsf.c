@@ -313,12 +313,16 @@ static void write_event(struct jw *w, const struct finding *f, const struct repo
 static int render(struct strbuf *out, const struct findings *fs, const struct report_meta *m,
 		  const struct report_opts *o)
 {
-	(void)o;
 	struct jw w;
 	jw_init(&w, out);
 	jw_arr_begin(&w);
-	for (size_t i = 0; fs && i < fs->nr; i++)
+	int fr = 0;
+	for (size_t i = 0; fs && i < fs->nr && !fr; i++) {
 		write_event(&w, &fs->v[i], m);
+		fr = report_flush(out, o);
+	}
+	if (fr)
+		return fr;
 	jw_arr_end(&w);
 	jw_finish(&w);
 	return 0;

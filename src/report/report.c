@@ -32,6 +32,13 @@ const struct report_module *report_module_find(const char *name)
 	return NULL;
 }
 
+int report_flush(struct strbuf *out, const struct report_opts *o)
+{
+	if (!o || !o->flush || out->len < REPORT_FLUSH_AT)
+		return 0;
+	return o->flush(out, o->flush_arg) < 0 ? MM_EIO : 0;
+}
+
 void report_module_names(struct strbuf *sb)
 {
 	for (size_t i = 0; report_modules[i]; i++) {

@@ -62,7 +62,21 @@ struct report_meta {
 
 struct report_opts {
 	bool color; /* ANSI colour (text only); callers never set it with -o FILE */
+	/*
+	 * Streaming (NULL: the whole report stays in out). Renderers call
+	 * report_flush() between records; once out holds REPORT_FLUSH_AT bytes,
+	 * flush(out, arg) writes them where the report goes and empties out,
+	 * so a large report never sits in memory whole. Returns 0 or < 0.
+	 */
+	int (*flush)(struct strbuf *out, void *arg);
+	void *flush_arg;
 };
+
+#define REPORT_FLUSH_AT ((size_t)1 << 20)
+
+/* Hand out's bytes to o->flush when there are enough: 0, or < 0 (the
+ * renderer stops with MM_EIO). */
+int report_flush(struct strbuf *out, const struct report_opts *o);
 
 struct report_module {
 	const char *name; /* --format value */

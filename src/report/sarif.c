@@ -381,7 +381,6 @@ static void write_invocation(struct jw *w, const struct report_meta *m)
 static int render(struct strbuf *out, const struct findings *fs, const struct report_meta *m,
 		  const struct report_opts *o)
 {
-	(void)o;
 	struct srules r = { 0 };
 	collect_rules(&r, fs, m->catalog);
 	struct jw w;
@@ -411,8 +410,16 @@ static int render(struct strbuf *out, const struct findings *fs, const struct re
 	write_invocation(&w, m);
 	jw_key(&w, "results");
 	jw_arr_begin(&w);
-	for (size_t i = 0; fs && i < fs->nr; i++)
+	int fr = 0;
+	for (size_t i = 0; fs && i < fs->nr && !fr; i++) {
 		write_result(&w, &fs->v[i], rule_index(&r, fs->v[i].rule), m->snapshot);
+		fr = report_flush(out, o);
+	}
+	if (fr) {
+		free(r.ids);
+		free(r.rules);
+		return fr;
+	}
 	jw_arr_end(&w);
 	jw_key(&w, "properties");
 	jw_obj_begin(&w);

@@ -34,6 +34,8 @@
 struct tx {
 	struct strbuf *sb;
 	bool color;
+	const struct report_opts *o;
+	int fr; /* report_flush() failed */
 };
 
 static void on(struct tx *t, const char *code)
@@ -213,6 +215,8 @@ static void group(struct tx *t, const struct findings *fs, enum mm_status st, in
 			short_finding(t, f);
 		else
 			full_finding(t, f);
+		if (!t->fr)
+			t->fr = report_flush(t->sb, t->o);
 	}
 	if (st == MM_ST_MUTED || st == MM_ST_PASS)
 		strbuf_addch(t->sb, '\n');
@@ -297,7 +301,7 @@ static int text_render(struct strbuf *out, const struct findings *fs, const stru
 		       const struct report_opts *o)
 {
 	static const struct findings none;
-	struct tx t = { out, o && o->color };
+	struct tx t = { out, o && o->color, o, 0 };
 	if (!fs)
 		fs = &none;
 	struct report_counts c;
@@ -325,13 +329,13 @@ static int text_render(struct strbuf *out, const struct findings *fs, const stru
 	if (!c.total)
 		strbuf_addstr(out, "No findings.\n\n");
 	summary(&t, fs, m);
-	return 0;
+	return t.fr;
 }
 
 static int text_render_catalog(struct strbuf *out, const struct posture_catalog *c,
 			       const struct report_opts *o)
 {
-	struct tx t = { out, o && o->color };
+	struct tx t = { out, o && o->color, o, 0 };
 	for (size_t i = 0; c && i < c->nr; i++) {
 		const struct posture_rule *r = &c->v[i];
 		sev_tag(&t, r->sev);

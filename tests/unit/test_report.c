@@ -8,6 +8,7 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -517,10 +518,90 @@ static void test_catalog(void **st)
 	arena_release(&c.arena);
 }
 
+/* Streaming: with a flush callback, every findings format writes the same
+ * bytes as without, in several pieces (the report passes REPORT_FLUSH_AT),
+ * and stops with MM_EIO when the sink fails. */
+struct sink {
+	struct strbuf got;
+	size_t calls;
+	bool fail;
+};
+
+static int sink_flush(struct strbuf *sb, void *arg)
+{
+	struct sink *k = arg;
+	k->calls++;
+	if (k->fail)
+		return -1;
+	strbuf_add(&k->got, sb->buf, sb->len);
+	strbuf_reset(sb);
+	return 0;
+}
+
+static void test_streaming(void **st)
+{
+	(void)st;
+	struct findings fs;
+	findings_init(&fs);
+	char msg[512];
+	memset(msg, 'm', sizeof(msg) - 1);
+	msg[sizeof(msg) - 1] = 0;
+	char ids[64];
+	for (int i = 0; i < 6000; i++) {
+		snprintf(ids, sizeof(ids), "sg-%08d", i);
+		struct finding *f =
+		    add(&fs, i % 3 ? "ec2-sg-ssh-world" : "ec2-sg-rdp-world", (enum mm_sev)(i % 5),
+			(enum mm_status)(i % 4), arena_strdup(&fs.arena, ids));
+		f->message = arena_strdup(&fs.arena, msg);
+		if (f->status == MM_ST_MUTED)
+			f->mute_reason = "reviewed";
+		finding_add_evidence(&fs, f, "a.json#/x", msg);
+	}
+	struct report_meta meta = { .tool_name = "mamori",
+				    .tool_version = "0",
+				    .fail_on = -1,
+				    .started_ms = 1700000000000LL,
+				    .account = "123456789012" };
+	static const char *const names[] = {
+		"json", "text", "csv", "ocsf", "asff", "sarif", "junit"
+	};
+	for (size_t n = 0; n < sizeof(names) / sizeof(names[0]); n++) {
+		const struct report_module *mod = report_module_find(names[n]);
+		assert_non_null(mod);
+		struct strbuf whole = STRBUF_INIT, out = STRBUF_INIT;
+		struct report_opts plain = { 0 };
+		assert_int_equal(mod->render(&whole, &fs, &meta, &plain), 0);
+		assert_true(whole.len > 2 * REPORT_FLUSH_AT);
+
+		struct sink k = { .got = STRBUF_INIT };
+		struct report_opts streamed = { .flush = sink_flush, .flush_arg = &k };
+		assert_int_equal(mod->render(&out, &fs, &meta, &streamed), 0);
+		strbuf_add(&k.got, out.buf, out.len); /* the caller writes the rest */
+		if (k.calls < 2 || k.got.len != whole.len ||
+		    memcmp(k.got.buf, whole.buf, whole.len))
+			fail_msg("%s: streamed output differs (%zu flushes, %zu vs %zu bytes)",
+				 names[n], k.calls, k.got.len, whole.len);
+		assert_true(out.len < 2 * REPORT_FLUSH_AT); /* never held whole */
+
+		struct sink bad = { .got = STRBUF_INIT, .fail = true };
+		struct report_opts failing = { .flush = sink_flush, .flush_arg = &bad };
+		strbuf_reset(&out);
+		assert_int_equal(mod->render(&out, &fs, &meta, &failing), MM_EIO);
+		assert_int_equal(bad.calls, 1); /* stops at the first failure */
+
+		strbuf_release(&k.got);
+		strbuf_release(&bad.got);
+		strbuf_release(&whole);
+		strbuf_release(&out);
+	}
+	findings_release(&fs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_modules),
+		cmocka_unit_test(test_streaming),
 		cmocka_unit_test_setup_teardown(test_json_contract, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_escaping, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_matches_jq, setup, teardown),
