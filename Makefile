@@ -18,7 +18,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 FUZZ_TIME ?= 60
-FUZZERS = json yaml snapshot host_sshd host_dpkg host_iptables trail_reader trail_sigma trail_falco
+FUZZERS = json yaml snapshot host_sshd host_dpkg host_iptables trail_reader trail_sigma trail_falco paths
 
 .PHONY: all build deps demo check test format fuzz bench clean
 
