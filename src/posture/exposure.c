@@ -164,12 +164,13 @@ static void view_of(const struct pexp *p, const struct pexp_slice *s, struct pex
 	memset(v, 0, sizeof(*v));
 	if (!s)
 		return;
-	v->exp = p->r->exp + s->e0;
+	/* an empty slice may belong to an empty (NULL) array: no arithmetic */
 	v->nexp = s->e1 - s->e0;
-	v->blk = p->r->blk + s->b0;
+	v->exp = v->nexp ? p->r->exp + s->e0 : NULL;
 	v->nblk = s->b1 - s->b0;
-	v->unk = p->r->unk + s->u0;
+	v->blk = v->nblk ? p->r->blk + s->b0 : NULL;
 	v->nunk = s->u1 - s->u0;
+	v->unk = v->nunk ? p->r->unk + s->u0 : NULL;
 }
 
 bool pexp_instance(struct pexp *p, const char *id, struct pexp_view *v)
