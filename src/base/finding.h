@@ -12,6 +12,7 @@
 #ifndef MM_FINDING_H
 #define MM_FINDING_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "arena.h"
@@ -59,6 +60,11 @@ struct finding {
 	 * MM_ST_UNKNOWN), so formats can say "suppressed failure" or
 	 * "suppressed unknown" */
 	enum mm_status muted_from;
+	/* a detection (a CloudTrail alert), not a posture check: formats that
+	 * tell them apart (ASFF Types, no Compliance) use it; observed_ms is
+	 * when it happened (Unix ms, 0: unknown) */
+	bool detection;
+	long long observed_ms;
 	const char *fp_extra; /* extra fingerprint input (e.g. port class) */
 };
 

@@ -31,6 +31,8 @@
 #include "progress.h"
 #include "base/strbuf.h"
 #include "base/wrapper.h"
+#include "report/formats.h"
+#include "report/report.h"
 #include "trail/trail.h"
 #include "base/banned.h"
 
@@ -46,8 +48,10 @@ static const char trail_usage[] =
     "events, EventBridge envelopes and lookup-events output are recognised.\n"
     "\n"
     "options:\n"
-    "  -f, --format FMT        text, jsonl or ocsf (OCSF 1.3.0 Detection Finding per\n"
-    "                          line); default: text on a terminal, else jsonl\n"
+    "  -f, --format FMT        text, jsonl, ocsf (OCSF 1.3.0 Detection Finding per\n"
+    "                          line) or asff (one Security Hub array at the end;\n"
+    "                          not with --follow); default: text on a terminal,\n"
+    "                          else jsonl\n"
     "  -o, --output FILE       write alerts to FILE\n"
     "  -p, --policy FILE       approved regions and images, ports allowed open to the\n"
     "                          world, bursts, rule overrides (docs/trail.md)\n"
@@ -87,7 +91,8 @@ struct trail_cli {
 
 struct sink {
 	FILE *f;
-	bool jsonl, ocsf, color, flush;
+	bool jsonl, ocsf, asff, color, flush;
+	struct findings fs; /* --format asff: alerts kept for one JSON array */
 	int fail_on;
 	size_t failing;
 	struct strbuf sb;
@@ -107,6 +112,12 @@ static int emit(void *ctx, const struct trail_alert *a)
 {
 	struct sink *s = ctx;
 	progress_clear(); /* stdout may be the terminal the bar is on */
+	if (s->fail_on >= 0 && (int)a->sev >= s->fail_on)
+		s->failing++;
+	if (s->asff) {
+		trail_alert_finding(&s->fs, a);
+		return 0;
+	}
 	strbuf_reset(&s->sb);
 	if (s->ocsf)
 		trail_alert_ocsf(&s->sb, a, MAMORI_VERSION);
@@ -122,8 +133,6 @@ static int emit(void *ctx, const struct trail_alert *a)
 		s->werr = errno;
 		return -1;
 	}
-	if (s->fail_on >= 0 && (int)a->sev >= s->fail_on)
-		s->failing++;
 	return 0;
 }
 
@@ -216,9 +225,10 @@ static int parse_args(int argc, char **argv, struct trail_cli *o, int *first)
 		switch (c) {
 		case 'f':
 			if (strcmp(optarg, "text") && strcmp(optarg, "jsonl") &&
-			    strcmp(optarg, "ocsf"))
+			    strcmp(optarg, "ocsf") && strcmp(optarg, "asff"))
 				return usage_error(
-				    "unknown format '%s' (available: text, jsonl, ocsf)", optarg);
+				    "unknown format '%s' (available: text, jsonl, ocsf, asff)",
+				    optarg);
 			o->format = optarg;
 			break;
 		case 'o':
@@ -288,6 +298,9 @@ static int parse_args(int argc, char **argv, struct trail_cli *o, int *first)
 		}
 	}
 	*first = optind;
+	if (o->follow && o->format && !strcmp(o->format, "asff"))
+		return usage_error("%s", "--format asff is one array written at the end: not with "
+					 "--follow (use ocsf to stream)");
 	if (optind >= argc && !o->list_rules)
 		return usage_error("%s", "missing PATH (a file, a directory, or - for stdin)");
 	return -1;
@@ -352,6 +365,7 @@ int cmd_trail(int argc, char **argv, const struct cmd_ctx *ctx)
 	struct mm_err e = { 0 };
 	struct sink s = { .fail_on = o.fail_on };
 	strbuf_init(&s.sb, 4096);
+	findings_init(&s.fs);
 	trail_ruleset_init(&rs);
 	int prc = o.policy ? trail_policy_load(&pol, o.policy, &e) : trail_policy_default(&pol, &e);
 	if (prc < 0) {
@@ -400,7 +414,8 @@ int cmd_trail(int argc, char **argv, const struct cmd_ctx *ctx)
 	bool tty = !o.output && isatty(STDOUT_FILENO);
 	s.jsonl = o.format ? !strcmp(o.format, "jsonl") : !tty;
 	s.ocsf = o.format && !strcmp(o.format, "ocsf");
-	s.color = ctx->color && !o.output && !s.jsonl && !s.ocsf;
+	s.asff = o.format && !strcmp(o.format, "asff");
+	s.color = ctx->color && !o.output && !s.jsonl && !s.ocsf && !s.asff;
 	s.flush = o.follow;
 
 	struct sigaction sa;
@@ -433,6 +448,29 @@ int cmd_trail(int argc, char **argv, const struct cmd_ctx *ctx)
 	    trail_run((const char *const *)argv + first, (size_t)(argc - first), &to, &st, &d, &e);
 	progress_stop(bar);
 	progress(&s, &d);
+	if (s.asff) {
+		/* one array for `aws securityhub batch-import-findings` (docs/formats.md) */
+		size_t skipped = report_asff_skipped(&s.fs);
+		const struct report_module *mod = report_module_find("asff");
+		struct report_meta meta = { .tool_name = "mamori",
+					    .tool_version = MAMORI_VERSION,
+					    .fail_on = REPORT_FAIL_ON_NONE };
+		struct timespec now;
+		clock_gettime(CLOCK_REALTIME, &now);
+		meta.started_ms = (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+		const char *sde = getenv("SOURCE_DATE_EPOCH");
+		if (sde && *sde)
+			meta.started_ms = strtoll(sde, NULL, 10) * 1000;
+		strbuf_reset(&s.sb);
+		if (mod->render(&s.sb, &s.fs, &meta, NULL) < 0 ||
+		    fwrite(s.sb.buf, 1, s.sb.len, s.f) != s.sb.len)
+			s.werr = errno ? errno : EIO;
+		if (skipped)
+			fprintf(stderr,
+				"mamori: trail: warning: %zu alert%s left out of the ASFF output: "
+				"account or region unknown, Security Hub cannot import them\n",
+				skipped, skipped == 1 ? "" : "s");
+	}
 	if (fflush(s.f) && !s.werr)
 		s.werr = errno;
 	if (o.output && fclose(s.f) && !s.werr)
@@ -459,6 +497,7 @@ out_pol:
 	trail_policy_release(&pol);
 	mm_diags_release(&d);
 	strbuf_release(&s.sb);
+	findings_release(&s.fs);
 	free(o.rules);
 	return rc;
 }

@@ -39,7 +39,9 @@
 #define ASFF_TAGS_MAX	   50
 #define ASFF_ID_MAX	   512
 #define ASFF_PF_FIXED	   8 /* ProductFields written before the evidence */
-#define ASFF_TYPE_BEST	   "Software and Configuration Checks/AWS Security Best Practices"
+/* detections (CloudTrail alerts): a user or role behaving riskily */
+#define ASFF_TYPE_DETECTION "Unusual Behaviors/User"
+#define ASFF_TYPE_BEST	    "Software and Configuration Checks/AWS Security Best Practices"
 #define ASFF_TYPE_CIS                                                          \
 	"Software and Configuration Checks/Industry and Regulatory Standards/" \
 	"CIS AWS Foundations Benchmark"
@@ -209,6 +211,31 @@ static void write_resource(struct asff *a, const struct finding *f)
 	strbuf_release(&arn);
 }
 
+/* Compliance: posture findings only (a detection is not a control check). */
+static void write_compliance(struct asff *a, const struct finding *f)
+{
+	struct jw *w = &a->w;
+	jw_key(w, "Compliance");
+	jw_obj_begin(w);
+	jw_kstr(w, "Status",
+		f->status == MM_ST_PASS ? "PASSED"
+		: (f->status == MM_ST_UNKNOWN ||
+		   (f->status == MM_ST_MUTED && f->muted_from == MM_ST_UNKNOWN))
+		    ? "WARNING"
+		    : "FAILED");
+	if (f->ncompliance) {
+		jw_key(w, "RelatedRequirements");
+		jw_arr_begin(w);
+		for (size_t i = 0; i < f->ncompliance && i < ASFF_REQ_MAX; i++) {
+			strbuf_reset(&a->tmp);
+			fmt_put_text(&a->tmp, f->compliance[i], ASFF_TITLE_MAX, true);
+			jw_str(w, a->tmp.len ? a->tmp.buf : "-");
+		}
+		jw_arr_end(w);
+	}
+	jw_obj_end(w);
+}
+
 static void write_finding(struct asff *a, const struct finding *f, const struct report_meta *m)
 {
 	struct jw *w = &a->w;
@@ -232,10 +259,20 @@ static void write_finding(struct asff *a, const struct finding *f, const struct 
 	jw_kstr(w, "AwsAccountId", f->account);
 	jw_key(w, "Types");
 	jw_arr_begin(w);
-	jw_str(w, ASFF_TYPE_BEST);
-	if (has_cis(f))
-		jw_str(w, ASFF_TYPE_CIS);
+	if (f->detection) {
+		jw_str(w, ASFF_TYPE_DETECTION);
+	} else {
+		jw_str(w, ASFF_TYPE_BEST);
+		if (has_cis(f))
+			jw_str(w, ASFF_TYPE_CIS);
+	}
 	jw_arr_end(w);
+	if (f->detection && f->observed_ms > 0) {
+		char at[FMT_TIME_LEN];
+		fmt_time(at, f->observed_ms, FMT_TIME_ISO_MS_Z);
+		jw_kstr(w, "FirstObservedAt", at);
+		jw_kstr(w, "LastObservedAt", at);
+	}
 	jw_kstr(w, "CreatedAt", a->now);
 	jw_kstr(w, "UpdatedAt", a->now);
 	jw_key(w, "Severity");
@@ -257,25 +294,8 @@ static void write_finding(struct asff *a, const struct finding *f, const struct 
 	write_product_fields(a, f, m->tool_version);
 	write_resource(a, f);
 
-	jw_key(w, "Compliance");
-	jw_obj_begin(w);
-	jw_kstr(w, "Status",
-		f->status == MM_ST_PASS ? "PASSED"
-		: (f->status == MM_ST_UNKNOWN ||
-		   (f->status == MM_ST_MUTED && f->muted_from == MM_ST_UNKNOWN))
-		    ? "WARNING"
-		    : "FAILED");
-	if (f->ncompliance) {
-		jw_key(w, "RelatedRequirements");
-		jw_arr_begin(w);
-		for (size_t i = 0; i < f->ncompliance && i < ASFF_REQ_MAX; i++) {
-			strbuf_reset(&a->tmp);
-			fmt_put_text(&a->tmp, f->compliance[i], ASFF_TITLE_MAX, true);
-			jw_str(w, a->tmp.len ? a->tmp.buf : "-");
-		}
-		jw_arr_end(w);
-	}
-	jw_obj_end(w);
+	if (!f->detection)
+		write_compliance(a, f);
 
 	jw_key(w, "Workflow");
 	jw_obj_begin(w);

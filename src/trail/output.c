@@ -578,3 +578,63 @@ void trail_alert_ocsf(struct strbuf *sb, const struct trail_alert *a, const char
 	ob_close(&ev);
 	strbuf_addch(sb, '\n');
 }
+
+static const char *dupz(struct findings *fs, const char *s)
+{
+	return s ? arena_strdup(&fs->arena, s) : NULL;
+}
+
+void trail_alert_finding(struct findings *fs, const struct trail_alert *a)
+{
+	struct finding *f = findings_add(fs);
+	f->detection = true;
+	f->observed_ms = a->has_time ? a->time_ms : 0;
+	f->rule = dupz(fs, a->rule);
+	f->title = dupz(fs, a->title ? a->title : a->rule);
+	f->sev = a->sev;
+	f->status = MM_ST_FAIL;
+	f->res_type = "account";
+	f->account = dupz(fs, a->account && *a->account ? a->account : "unknown");
+	f->res_id = f->account;
+	f->region = dupz(fs, a->region && *a->region ? a->region : "unknown");
+	f->message = dupz(fs, a->message ? a->message : a->title);
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_addf(&sb, "%s#%lld", a->file ? a->file : "-", a->index);
+	char *loc = arena_strdup(&fs->arena, sb.buf);
+	strbuf_reset(&sb);
+	strbuf_addf(&sb, "%s %s:%s", a->time ? a->time : "(no time)",
+		    a->event_source ? a->event_source : "?", a->event_name ? a->event_name : "?");
+	if (a->event_id)
+		strbuf_addf(&sb, " event %s", a->event_id);
+	if (a->error_code)
+		strbuf_addf(&sb, " failed: %s", a->error_code);
+	finding_add_evidence(fs, f, loc, sb.buf);
+	strbuf_reset(&sb);
+	strbuf_addf(&sb, "by %s", a->who.arn ? a->who.arn : (a->who.type ? a->who.type : "?"));
+	if (a->who.access_key_id)
+		strbuf_addf(&sb, " (key %s)", a->who.access_key_id);
+	if (a->source_ip)
+		strbuf_addf(&sb, " from %s", a->source_ip);
+	if (a->user_agent)
+		strbuf_addf(&sb, " with %s", a->user_agent);
+	finding_add_evidence(fs, f, NULL, sb.buf);
+	for (size_t i = 0; i < a->nresources; i++) {
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "resource %s", a->resources[i]);
+		finding_add_evidence(fs, f, NULL, sb.buf);
+	}
+	if (a->has_window) {
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "window opened %s, closed %s", a->opened ? a->opened : "?",
+			    a->closed ? a->closed : "(still open)");
+		finding_add_evidence(fs, f, NULL, sb.buf);
+	}
+	strbuf_release(&sb);
+	/* one finding per alert: the event (or window) distinguishes them */
+	strbuf_init(&sb, 64);
+	strbuf_addf(&sb, "%s/%s/%lld", a->event_id ? a->event_id : "-", a->opened ? a->opened : "-",
+		    a->index);
+	f->fp_extra = arena_strdup(&fs->arena, sb.buf);
+	strbuf_release(&sb);
+	finding_fingerprint(f);
+}

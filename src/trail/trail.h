@@ -169,6 +169,10 @@ void trail_alert_jsonl(struct strbuf *sb, const struct trail_alert *a);
 /* One OCSF 1.3.0 Detection Finding (class 2004) on one line (with '\n');
  * tool_version goes to metadata.product.version (NULL: left out). */
 void trail_alert_ocsf(struct strbuf *sb, const struct trail_alert *a, const char *tool_version);
+/* The alert as a struct finding appended to fs (strings copied into its
+ * arena): detection set, resource the account, evidence who/what/where/
+ * source, so the findings formats (ASFF) can carry alerts. */
+void trail_alert_finding(struct findings *fs, const struct trail_alert *a);
 /* A few lines of text; color: ANSI severity colours. */
 void trail_alert_text(struct strbuf *sb, const struct trail_alert *a, bool color);
 

@@ -679,7 +679,46 @@ def test_junit(r):
               f"counts add up")
 
 
+def test_trail_asff(r):
+    """Trail alerts as ASFF: botocore's BatchImportFindings validation, one
+    finding per importable jsonl alert, in the same order, as detections
+    (Types Unusual Behaviors, no Compliance, observed at the event time)."""
+    session_mod, validator_mod = botocore_modules()
+    model = session_mod.get_session().get_service_model("securityhub")
+    shape = model.operation_model("BatchImportFindings").input_shape
+    details = set(shape.members["Findings"].member.members["Resources"].member
+                  .members["Details"].members)
+    fx = os.path.join("tests", "fixtures", "trail", "cli")
+    base = [r.mamori, "trail", "--policy", os.path.join(fx, "policy.yaml"),
+            os.path.join(fx, "toctou.jsonl")]
+    raw, _ = r.run(base[:2] + ["--format", "asff"] + base[2:])
+    jsonl_raw, _ = r.run(base[:2] + ["--format", "jsonl"] + base[2:])
+    findings = loads_utf8(raw, "trail asff")
+    check(isinstance(findings, list), "trail asff: not a JSON array")
+    check_asff(findings, "trail asff", shape, validator_mod, details)
+    alerts = [json.loads(l) for l in jsonl_raw.decode("utf-8").splitlines() if l]
+    importable = [a for a in alerts if re.fullmatch(r"\d{12}", a["where"]["account"] or "")
+                  and re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\d+", a["where"]["region"] or "")]
+    check(len(alerts) > 0 and len(findings) == len(importable),
+          f"trail asff: {len(findings)} findings for {len(importable)} importable alerts")
+    ids = set()
+    for f, a in zip(findings, importable):
+        w = f"trail asff {a['rule']} {a.get('event_id')}"
+        check(f["ProductFields"]["mamori/rule"] == a["rule"], f"{w}: rule")
+        check(f["Types"] == ["Unusual Behaviors/User"], f"{w}: Types {f['Types']}")
+        check("Compliance" not in f, f"{w}: a detection has no Compliance")
+        check(f["AwsAccountId"] == a["where"]["account"], f"{w}: account")
+        check(f["Severity"]["Original"] == a["severity"], f"{w}: severity")
+        if a.get("time"):
+            check(f.get("FirstObservedAt", "")[:19] == a["time"][:19],
+                  f"{w}: FirstObservedAt {f.get('FirstObservedAt')} for {a['time']}")
+        ids.add(f["Id"])
+    check(len(ids) == len(findings), "trail asff: Id not unique")
+    print(f"ok: trail asff on {fx}: {len(findings)} findings pass botocore's validation")
+
+
 TESTS = {"ocsf": test_ocsf, "trail-ocsf": test_trail_ocsf, "asff": test_asff,
+         "trail-asff": test_trail_asff,
          "sarif": test_sarif, "csv": test_csv, "junit": test_junit}
 
 
