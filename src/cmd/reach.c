@@ -448,26 +448,13 @@ static void ports_text(struct strbuf *sb, const struct reach_exposure *x)
 		strbuf_addf(sb, ",+%zu", x->nports - 8);
 }
 
-/* Results are sorted by resource: walk the three lists together. */
-static const char *next_resource(const struct reach_result *r, size_t ie, size_t ib, size_t iu)
-{
-	const char *m = NULL;
-	if (ie < r->nexp)
-		m = r->exp[ie].resource;
-	if (ib < r->nblk && (!m || strcmp(r->blk[ib].resource, m) < 0))
-		m = r->blk[ib].resource;
-	if (iu < r->nunk && (!m || strcmp(r->unk[iu].resource, m) < 0))
-		m = r->unk[iu].resource;
-	return m;
-}
-
 static void render_text(struct sink *o, const struct reach_result *r)
 {
 	struct strbuf *sb = &o->sb;
 	size_t exposed = 0, ie = 0, ib = 0, iu = 0;
 	struct strbuf cell = STRBUF_INIT;
 	const char *id;
-	while ((id = next_resource(r, ie, ib, iu))) {
+	while ((id = reach_next_resource(r, ie, ib, iu))) {
 		sink_maybe_flush(o);
 		strbuf_addf(sb, "%s\n", id);
 		bool any = false;

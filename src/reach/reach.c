@@ -1603,3 +1603,15 @@ const char *rz_iv_desc(struct reach_ctx *c, enum mm_family fam, const struct mm_
 	ivset_release(&s);
 	return d;
 }
+
+const char *reach_next_resource(const struct reach_result *r, size_t ie, size_t ib, size_t iu)
+{
+	const char *m = NULL;
+	if (ie < r->nexp)
+		m = r->exp[ie].resource;
+	if (ib < r->nblk && (!m || strcmp(r->blk[ib].resource, m) < 0))
+		m = r->blk[ib].resource;
+	if (iu < r->nunk && (!m || strcmp(r->unk[iu].resource, m) < 0))
+		m = r->unk[iu].resource;
+	return m;
+}

@@ -156,6 +156,11 @@ int reach_port_verdict_family(struct reach_ctx *c, const char *instance_id, enum
 int reach_port_verdict(struct reach_ctx *c, const char *instance_id, int proto, int port,
 		       struct reach_verdict *v, struct mm_err *e);
 
+/* Results are sorted by resource: the smallest resource among the exposures,
+ * blocks and unknowns from indexes ie, ib, iu on (NULL when all are done),
+ * for renderers walking the three lists together, one resource at a time. */
+const char *reach_next_resource(const struct reach_result *r, size_t ie, size_t ib, size_t iu);
+
 /* Interval helpers shared with the renderers. */
 /* Minimal CIDR cover of [lo, hi]: calls fn for each "a.b.c.d/n" in order
  * until fn returns non-zero. Returns that value, or 0. */

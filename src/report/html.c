@@ -349,19 +349,6 @@ static void ix_put(struct hmap *h, const char *key, size_t ix)
 		hmap_put(h, key, (void *)(uintptr_t)ix);
 }
 
-/* Reach results are sorted by resource: the next resource of the three lists. */
-static const char *next_resource(const struct reach_result *r, size_t ie, size_t ib, size_t iu)
-{
-	const char *m = NULL;
-	if (ie < r->nexp)
-		m = r->exp[ie].resource;
-	if (ib < r->nblk && (!m || strcmp(r->blk[ib].resource, m) < 0))
-		m = r->blk[ib].resource;
-	if (iu < r->nunk && (!m || strcmp(r->unk[iu].resource, m) < 0))
-		m = r->unk[iu].resource;
-	return m;
-}
-
 static bool same(const char *a, const char *b)
 {
 	return a && b && !strcmp(a, b);
@@ -373,7 +360,7 @@ static void index_analyses(struct hr *h)
 	if (r) {
 		size_t ie = 0, ib = 0, iu = 0;
 		const char *id;
-		while ((id = next_resource(r, ie, ib, iu))) {
+		while ((id = reach_next_resource(r, ie, ib, iu))) {
 			ix_put(&h->reach_ix, id, ++h->nreach);
 			while (ie < r->nexp && same(r->exp[ie].resource, id))
 				ie++;
@@ -1367,7 +1354,7 @@ static void reach_section(struct hr *h)
 		strbuf_addstr(sb, "<p>No interface to evaluate.</p>\n");
 	size_t ie = 0, ib = 0, iu = 0, ix = 0;
 	const char *id;
-	while ((id = next_resource(r, ie, ib, iu))) {
+	while ((id = reach_next_resource(r, ie, ib, iu))) {
 		size_t e0 = ie, b0 = ib, u0 = iu;
 		while (ie < r->nexp && same(r->exp[ie].resource, id))
 			ie++;
