@@ -23,6 +23,19 @@ static void write_strings(struct jw *w, const char *key, const char *const *v, s
 	jw_arr_end(w);
 }
 
+void report_jw_evidence(struct jw *w, const struct mm_evidence *ev, size_t n)
+{
+	jw_key(w, "evidence");
+	jw_arr_begin(w);
+	for (size_t i = 0; i < n; i++) {
+		jw_obj_begin(w);
+		jw_kstr(w, "location", ev[i].loc);
+		jw_kstr(w, "detail", ev[i].what);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+}
+
 static void write_finding(struct jw *w, const struct finding *f)
 {
 	jw_obj_begin(w);
@@ -54,15 +67,7 @@ static void write_finding(struct jw *w, const struct finding *f)
 	jw_obj_end(w);
 
 	jw_kstr(w, "message", f->message);
-	jw_key(w, "evidence");
-	jw_arr_begin(w);
-	for (size_t i = 0; i < f->nev; i++) {
-		jw_obj_begin(w);
-		jw_kstr(w, "location", f->ev[i].loc);
-		jw_kstr(w, "detail", f->ev[i].what);
-		jw_obj_end(w);
-	}
-	jw_arr_end(w);
+	report_jw_evidence(w, f->ev, f->nev);
 
 	jw_key(w, "remediation");
 	jw_obj_begin(w);

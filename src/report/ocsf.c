@@ -244,15 +244,7 @@ static void write_unmapped(struct jw *w, const struct finding *f)
 	jw_kstr(w, "resource_id", f->res_id);
 	if (f->status == MM_ST_MUTED)
 		jw_kstr(w, "mute_reason", f->mute_reason ? f->mute_reason : "");
-	jw_key(w, "evidence");
-	jw_arr_begin(w);
-	for (size_t i = 0; i < f->nev; i++) {
-		jw_obj_begin(w);
-		jw_kstr(w, "location", f->ev[i].loc);
-		jw_kstr(w, "detail", f->ev[i].what);
-		jw_obj_end(w);
-	}
-	jw_arr_end(w);
+	report_jw_evidence(w, f->ev, f->nev);
 	if (f->rem_cli)
 		jw_kstr(w, "remediation_cli", f->rem_cli);
 	if (f->ntags) {

@@ -161,15 +161,7 @@ static void json_path(struct jw *w, const struct attack_path *p)
 		jw_kstr(w, "id", l->id);
 		jw_kstr(w, "detail", l->detail);
 		jw_kstr(w, "state", link_state(l));
-		jw_key(w, "evidence");
-		jw_arr_begin(w);
-		for (size_t j = 0; j < l->nev; j++) {
-			jw_obj_begin(w);
-			jw_kstr(w, "location", l->ev[j].loc);
-			jw_kstr(w, "detail", l->ev[j].what);
-			jw_obj_end(w);
-		}
-		jw_arr_end(w);
+		report_jw_evidence(w, l->ev, l->nev);
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);

@@ -13,6 +13,10 @@
 #include "report.h"
 #include "jw.h"
 
+/* "evidence": [{"location", "detail"}...], the shape every JSON-based
+ * output gives evidence (the JSON report, OCSF's unmapped data, paths). */
+void report_jw_evidence(struct jw *w, const struct mm_evidence *ev, size_t n);
+
 extern const struct report_module report_module_text;
 extern const struct report_module report_module_json;
 extern const struct report_module report_module_html;
